@@ -1,0 +1,716 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
+"""The compiled core of cw2v: word2vec training kernels.
+
+This module holds numerics only; every policy (learning-rate schedule,
+vocabulary, threading) lives in the Python package.
+
+Layout (DESIGN.md, section 4): a *model* forms the hidden vector ``h`` and
+a *loss* scores it.
+
+* Models: skip-gram (``h`` is one input row) and CBOW (``h`` is the mean or
+  the sum of the context rows).
+* Losses: negative sampling, hierarchical softmax and full softmax. Each is
+  one function with the signature :c:type:`loss_fn`: it reads ``h``,
+  updates the output rows it touches, adds ``-alpha * dJ/dh`` to a work
+  buffer and returns its loss term. Negative sampling and hierarchical
+  softmax share one binary-logistic scoring step.
+
+Skip-gram orientation: like word2vec.c and gensim, the kernel predicts the
+center word from each context word's *input* vector, i.e. each window
+yields the pairs (input = context word, output = center word). The textbook
+derivation predicts each context word from the center's input vector; over
+a corpus both objectives contain exactly the same (input, output) pairs,
+because the window relation is symmetric.
+
+Inside one update every score is computed before any output row changes,
+so one update is exactly a gradient step on that example's loss (up to
+the sigmoid table's resolution), even when a negative is drawn twice.
+
+Sigmoid tables: ``sigmoid`` and ``log sigmoid`` are tabulated at
+``SIGMOID_TABLE_SIZE + 1`` points evenly spaced on ``[-MAX_SIGMOID,
+MAX_SIGMOID]`` and read at the nearest point. Outside that range the
+gradient uses the value at the nearest end of the table (the gradient is
+clamped, as in word2vec.c and fastText, never skipped), while the loss uses
+the exact ``log sigmoid`` so that badly wrong predictions are not
+under-reported. The largest error of a tabulated sigmoid inside the range is
+``max sigma' * step / 2 = 0.25 * (2 * MAX_SIGMOID / SIGMOID_TABLE_SIZE) / 2``.
+
+Random numbers: each job (and each test update) owns a splitmix64
+generator seeded by the caller; nothing is shared between threads.
+"""
+
+from libc.math cimport exp, log, log1p
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
+from scipy.linalg.cython_blas cimport saxpy, sdot, sgemv, sger, sscal
+
+include "_io.pxi"
+
+# --------------------------------------------------------------------------
+# Constants
+# --------------------------------------------------------------------------
+
+cdef enum:
+    _TABLE_SIZE = 2048
+cdef double _MAX_SIGMOID = 8.0
+
+SIGMOID_TABLE_SIZE = _TABLE_SIZE
+MAX_SIGMOID = _MAX_SIGMOID
+
+cdef enum ModelKind:
+    SKIPGRAM = 0
+    CBOW = 1
+
+cdef enum LossKind:
+    NEGATIVE_SAMPLING = 0
+    HIERARCHICAL_SOFTMAX = 1
+    FULL_SOFTMAX = 2
+
+_MODEL_KINDS = {"skipgram": SKIPGRAM, "cbow": CBOW}
+_LOSS_KINDS = {
+    "ns": NEGATIVE_SAMPLING,
+    "hs": HIERARCHICAL_SOFTMAX,
+    "softmax": FULL_SOFTMAX,
+}
+
+cdef int ONE = 1
+cdef float ONEF = 1.0
+cdef float ZEROF = 0.0
+
+cdef float SIGMOID_TABLE[_TABLE_SIZE + 1]
+cdef float LOG_SIGMOID_TABLE[_TABLE_SIZE + 1]
+cdef float TABLE_SCALE = _TABLE_SIZE / (2.0 * _MAX_SIGMOID)
+
+
+cdef void _fill_tables() noexcept:
+    cdef int i
+    cdef double x
+    for i in range(_TABLE_SIZE + 1):
+        x = -_MAX_SIGMOID + i / TABLE_SCALE
+        SIGMOID_TABLE[i] = <float>(1.0 / (1.0 + exp(-x)))
+        LOG_SIGMOID_TABLE[i] = <float>(-log1p(exp(-x)))
+
+
+_fill_tables()
+
+
+cdef inline float table_sigmoid(float x) noexcept nogil:
+    """sigma(x) from the table; clamped to the table's ends outside it."""
+    if x <= -_MAX_SIGMOID:
+        return SIGMOID_TABLE[0]
+    if x >= _MAX_SIGMOID:
+        return SIGMOID_TABLE[_TABLE_SIZE]
+    return SIGMOID_TABLE[<int>((x + _MAX_SIGMOID) * TABLE_SCALE + 0.5)]
+
+
+cdef inline double table_log_sigmoid(float x) noexcept nogil:
+    """log sigma(x) from the table inside its range, exact outside it."""
+    if x <= -_MAX_SIGMOID:
+        return x - log1p(exp(x))
+    if x >= _MAX_SIGMOID:
+        return -log1p(exp(-x))
+    return LOG_SIGMOID_TABLE[<int>((x + _MAX_SIGMOID) * TABLE_SCALE + 0.5)]
+
+
+# --------------------------------------------------------------------------
+# Random numbers (splitmix64) and the O(1) draws built on them
+# --------------------------------------------------------------------------
+
+cdef inline uint64_t next_random(uint64_t *state) noexcept nogil:
+    cdef uint64_t z
+    state[0] += 0x9E3779B97F4A7C15ULL
+    z = state[0]
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef inline uint32_t random_below(uint64_t *state, uint32_t n) noexcept nogil:
+    """A uniform integer in [0, n) by multiply-shift (no division)."""
+    return <uint32_t>(((next_random(state) >> 32) * n) >> 32)
+
+
+# --------------------------------------------------------------------------
+# Model state shared (read-only) by all threads, and per-call work buffers
+# --------------------------------------------------------------------------
+
+cdef struct Params
+cdef struct Work
+
+ctypedef double (*loss_fn)(
+    const Params *p, const float *h, int32_t target, float alpha, Work *w
+) noexcept nogil
+
+
+cdef struct Params:
+    float *syn0                    # input vectors, vocab_size x size
+    float *syn1                    # output vectors (words, or tree nodes for HS)
+    int size
+    int vocab_size
+    int window
+    int negative
+    int model
+    int loss
+    bint cbow_mean
+    bint shrink_windows
+    bint subsample
+    const uint32_t *keep           # subsampling thresholds: keep iff r32 <= keep[w]
+    const uint32_t *alias_prob     # noise alias table: own-column probability * 2**32
+    const int32_t *alias           # noise alias table: the other word of the column
+    const uint8_t *codes           # Huffman codes of all words, concatenated
+    const int32_t *points          # Huffman inner-node ids, aligned with codes
+    const int64_t *code_offsets    # word w's path is [code_offsets[w], code_offsets[w+1])
+    int max_code_length
+    loss_fn score
+
+
+cdef struct Work:
+    float *hidden                  # h, when it is not a single input row
+    float *grad_hidden             # accumulates -alpha * dJ/dh
+    float *coefs                   # per output row: alpha * (label - sigma(f))
+    int32_t *rows                  # output rows of the current update
+    float *scores                  # full softmax: one score per word
+    uint64_t rng
+
+
+cdef inline float dot(int n, const float *x, const float *y) noexcept nogil:
+    return sdot(&n, <float *>x, &ONE, <float *>y, &ONE)
+
+
+cdef inline void axpy(int n, float a, const float *x, float *y) noexcept nogil:
+    saxpy(&n, &a, <float *>x, &ONE, y, &ONE)
+
+
+# --------------------------------------------------------------------------
+# Losses
+# --------------------------------------------------------------------------
+
+cdef inline double score_binary(
+    const Params *p, const float *h, int32_t row, bint label, float alpha,
+    Work *w, int slot,
+) noexcept nogil:
+    """Score output row ``row`` against h for a binary label.
+
+    Stores the row's coefficient ``alpha * (label - sigma(f))`` in the work
+    buffer and adds ``coef * u_row`` to the hidden gradient; the output row
+    itself is updated later by :func:`apply_output_updates`, so every score
+    of one update sees the same parameters. Returns ``-log sigma(+-f)``.
+    """
+    cdef const float *u = p.syn1 + <int64_t>row * p.size
+    cdef float f = dot(p.size, h, u)
+    cdef float coef = alpha * (label - table_sigmoid(f))
+    w.rows[slot] = row
+    w.coefs[slot] = coef
+    axpy(p.size, coef, u, w.grad_hidden)
+    return -table_log_sigmoid(f if label else -f)
+
+
+cdef inline void apply_output_updates(
+    const Params *p, const float *h, int count, Work *w
+) noexcept nogil:
+    cdef int k
+    for k in range(count):
+        axpy(p.size, w.coefs[k], h, p.syn1 + <int64_t>w.rows[k] * p.size)
+
+
+cdef inline int32_t draw_noise_word(const Params *p, uint64_t *state) noexcept nogil:
+    cdef uint64_t r = next_random(state)
+    cdef uint32_t column = <uint32_t>(((r >> 32) * <uint64_t>p.vocab_size) >> 32)
+    if <uint32_t>(r & 0xFFFFFFFFULL) < p.alias_prob[column]:
+        return column
+    return p.alias[column]
+
+
+cdef double negative_sampling_loss(
+    const Params *p, const float *h, int32_t target, float alpha, Work *w
+) noexcept nogil:
+    """The target against ``negative`` noise words; a draw equal to the
+    target is skipped, as in word2vec.c."""
+    cdef int k, count = 1
+    cdef int32_t noise
+    cdef double loss = score_binary(p, h, target, 1, alpha, w, 0)
+    for k in range(p.negative):
+        noise = draw_noise_word(p, &w.rng)
+        if noise == target:
+            continue
+        loss += score_binary(p, h, noise, 0, alpha, w, count)
+        count += 1
+    apply_output_updates(p, h, count, w)
+    return loss
+
+
+cdef double hierarchical_softmax_loss(
+    const Params *p, const float *h, int32_t target, float alpha, Work *w
+) noexcept nogil:
+    """One binary decision per inner node on the target's Huffman path; the
+    label at a node is ``1 - code``, as in word2vec.c."""
+    cdef int64_t k, start = p.code_offsets[target], stop = p.code_offsets[target + 1]
+    cdef double loss = 0.0
+    for k in range(start, stop):
+        loss += score_binary(p, h, p.points[k], 1 - p.codes[k], alpha, w, <int>(k - start))
+    apply_output_updates(p, h, <int>(stop - start), w)
+    return loss
+
+
+cdef double full_softmax_loss(
+    const Params *p, const float *h, int32_t target, float alpha, Work *w
+) noexcept nogil:
+    """Softmax over the whole vocabulary: O(V d) per update, for small V.
+
+    The output matrix is row-major (V, d), i.e. a column-major (d, V) matrix
+    ``A`` for BLAS: scores = A^T h, grad_h += A c, A += h c^T.
+    """
+    cdef int i, n = p.vocab_size, d = p.size
+    cdef float top, neg_alpha = -alpha
+    cdef double total = 0.0
+    sgemv(b"T", &d, &n, &ONEF, p.syn1, &d, <float *>h, &ONE, &ZEROF, w.scores, &ONE)
+    top = w.scores[0]
+    for i in range(1, n):
+        if w.scores[i] > top:
+            top = w.scores[i]
+    for i in range(n):
+        w.scores[i] = <float>exp(w.scores[i] - top)
+        total += w.scores[i]
+    cdef double loss = log(total) + top - <double>(
+        dot(d, h, p.syn1 + <int64_t>target * d)
+    )
+    # scores become the coefficients -alpha * (p_i - y_i)
+    cdef float inv_total = <float>(1.0 / total)
+    for i in range(n):
+        w.scores[i] *= inv_total
+    w.scores[target] -= 1.0
+    sscal(&n, &neg_alpha, w.scores, &ONE)
+    sgemv(b"N", &d, &n, &ONEF, p.syn1, &d, w.scores, &ONE, &ONEF, w.grad_hidden, &ONE)
+    sger(&d, &n, &ONEF, <float *>h, &ONE, w.scores, &ONE, p.syn1, &d)
+    return loss
+
+
+# --------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------
+
+cdef double update(
+    const Params *p, const int32_t *inputs, int n_inputs, int32_t target,
+    float alpha, Work *w,
+) noexcept nogil:
+    """One gradient step: form h from the input rows, score it against the
+    target, and push ``-alpha * dJ/dh`` back to each input row (divided by
+    the number of inputs when h is their mean)."""
+    cdef int k, d = p.size
+    cdef const float *h
+    cdef float scale = 1.0
+    memset(w.grad_hidden, 0, d * sizeof(float))
+    if n_inputs == 1:
+        h = p.syn0 + <int64_t>inputs[0] * d
+    else:
+        memcpy(w.hidden, p.syn0 + <int64_t>inputs[0] * d, d * sizeof(float))
+        for k in range(1, n_inputs):
+            axpy(d, 1.0, p.syn0 + <int64_t>inputs[k] * d, w.hidden)
+        if p.cbow_mean:
+            scale = 1.0 / n_inputs
+            sscal(&d, &scale, w.hidden, &ONE)
+        h = w.hidden
+    cdef double loss = p.score(p, h, target, alpha, w)
+    for k in range(n_inputs):
+        axpy(d, scale, w.grad_hidden, p.syn0 + <int64_t>inputs[k] * d)
+    return loss
+
+
+cdef struct JobResult:
+    int64_t raw_words
+    int64_t effective_words
+    int64_t updates
+    double loss
+
+
+cdef JobResult run_job(
+    const Params *p, const int32_t *ids, const int64_t *offsets, int64_t n_sentences,
+    double alpha_start, double alpha_end, int32_t *sentence, int32_t *context, Work *w,
+) noexcept nogil:
+    cdef JobResult result
+    cdef int64_t s, k, start, stop, job_words = offsets[n_sentences] - offsets[0]
+    cdef int i, j, n, lo, hi, reach, n_context
+    cdef int32_t word
+    cdef float alpha
+    result.raw_words = 0
+    result.effective_words = 0
+    result.updates = 0
+    result.loss = 0.0
+    for s in range(n_sentences):
+        start = offsets[s]
+        stop = offsets[s + 1]
+        alpha = <float>(
+            alpha_start + (alpha_end - alpha_start)
+            * (start - offsets[0]) / (job_words if job_words > 0 else 1)
+        )
+        # drop unknown words (-1) and subsample frequent ones
+        n = 0
+        for k in range(start, stop):
+            word = ids[k]
+            if word < 0:
+                continue
+            if p.subsample and <uint32_t>(next_random(&w.rng) >> 32) > p.keep[word]:
+                continue
+            sentence[n] = word
+            n += 1
+        result.raw_words += stop - start
+        result.effective_words += n
+        for i in range(n):
+            reach = p.window
+            if p.shrink_windows:
+                reach -= <int>random_below(&w.rng, p.window)
+            lo = i - reach if i >= reach else 0
+            hi = i + reach + 1 if i + reach + 1 <= n else n
+            if p.model == SKIPGRAM:
+                for j in range(lo, hi):
+                    if j != i:
+                        result.loss += update(p, sentence + j, 1, sentence[i], alpha, w)
+                        result.updates += 1
+            else:
+                n_context = 0
+                for j in range(lo, hi):
+                    if j != i:
+                        context[n_context] = sentence[j]
+                        n_context += 1
+                if n_context > 0:
+                    result.loss += update(p, context, n_context, sentence[i], alpha, w)
+                    result.updates += 1
+    return result
+
+
+# --------------------------------------------------------------------------
+# Python interface
+# --------------------------------------------------------------------------
+
+cdef int alloc_work(const Params *p, Work *w, uint64_t seed) noexcept nogil:
+    cdef int rows = p.negative + 1
+    if p.max_code_length > rows:
+        rows = p.max_code_length
+    w.hidden = <float *>malloc(p.size * sizeof(float))
+    w.grad_hidden = <float *>malloc(p.size * sizeof(float))
+    w.coefs = <float *>malloc(rows * sizeof(float))
+    w.rows = <int32_t *>malloc(rows * sizeof(int32_t))
+    w.scores = NULL
+    if p.loss == FULL_SOFTMAX:
+        w.scores = <float *>malloc(p.vocab_size * sizeof(float))
+    w.rng = seed
+    if (w.hidden == NULL or w.grad_hidden == NULL or w.coefs == NULL or w.rows == NULL
+            or (p.loss == FULL_SOFTMAX and w.scores == NULL)):
+        free_work(w)
+        return -1
+    return 0
+
+
+cdef void free_work(Work *w) noexcept nogil:
+    free(w.hidden)
+    free(w.grad_hidden)
+    free(w.coefs)
+    free(w.rows)
+    free(w.scores)
+    w.hidden = w.grad_hidden = w.coefs = w.scores = NULL
+    w.rows = NULL
+
+
+cdef class Kernel:
+    """The training kernel bound to one model's arrays.
+
+    The arrays are used in place (Hogwild): several threads may call
+    :meth:`train_job` at once, each with its own job and seed.
+
+    Parameters
+    ----------
+    input_vectors : float32 array, shape (V, d), C-contiguous
+        The input ("center") vectors, updated in place.
+    output_vectors : float32 array, C-contiguous
+        Shape (V, d) for negative sampling and full softmax, (V - 1, d)
+        for hierarchical softmax (one row per inner node of the tree).
+    model : {"skipgram", "cbow"}
+    loss : {"ns", "hs", "softmax"}
+    window : int
+        Largest distance between a word and its context words (>= 1).
+    negative : int
+        Noise words per update (negative sampling only, >= 1).
+    cbow_mean : bool
+        CBOW's hidden vector is the mean (True) or the sum of the context.
+    shrink_windows : bool
+        Draw each position's window uniformly from 1..window.
+    keep_thresholds : uint32 array, shape (V,), optional
+        Subsampling: a word is kept iff a uniform uint32 is <= its
+        threshold. None disables subsampling.
+    noise_prob, noise_alias : optional
+        The noise distribution's alias table (uint32 and int32, shape (V,)),
+        required for negative sampling.
+    codes, points, code_offsets : optional
+        Huffman codes (uint8), inner-node ids (int32) and per-word offsets
+        (int64, shape (V + 1,)), required for hierarchical softmax.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree or a table points outside its arrays; the kernel
+        checks everything it will index once, here.
+    """
+
+    cdef Params p
+    cdef readonly object arrays
+
+    def __init__(
+        self,
+        float[:, ::1] input_vectors,
+        float[:, ::1] output_vectors,
+        *,
+        str model="skipgram",
+        str loss="ns",
+        int window=5,
+        int negative=5,
+        bint cbow_mean=True,
+        bint shrink_windows=True,
+        const uint32_t[::1] keep_thresholds=None,
+        const uint32_t[::1] noise_prob=None,
+        const int32_t[::1] noise_alias=None,
+        const uint8_t[::1] codes=None,
+        const int32_t[::1] points=None,
+        const int64_t[::1] code_offsets=None,
+    ):
+        if model not in _MODEL_KINDS:
+            raise ValueError(f"model must be one of {sorted(_MODEL_KINDS)}, got {model!r}")
+        if loss not in _LOSS_KINDS:
+            raise ValueError(f"loss must be one of {sorted(_LOSS_KINDS)}, got {loss!r}")
+        cdef Py_ssize_t i, V = input_vectors.shape[0], d = input_vectors.shape[1]
+        if V < 1 or d < 1:
+            raise ValueError(f"input_vectors must be non-empty, got shape ({V}, {d})")
+        if V >= 2**31 - 1:
+            raise ValueError("at most 2**31 - 2 words are supported")
+        if window < 1:
+            raise ValueError(f"window must be >= 1, got {window}")
+        if output_vectors.shape[1] != d:
+            raise ValueError(
+                f"output_vectors has {output_vectors.shape[1]} columns, input_vectors {d}"
+            )
+        self.p.loss = _LOSS_KINDS[loss]
+        self.p.model = _MODEL_KINDS[model]
+        expected_rows = V - 1 if self.p.loss == HIERARCHICAL_SOFTMAX else V
+        if output_vectors.shape[0] != expected_rows:
+            raise ValueError(
+                f"output_vectors must have {expected_rows} rows for loss={loss!r}, "
+                f"got {output_vectors.shape[0]}"
+            )
+        if keep_thresholds is not None and keep_thresholds.shape[0] != V:
+            raise ValueError(f"keep_thresholds must have {V} entries")
+        if self.p.loss == NEGATIVE_SAMPLING:
+            self._check_noise(V, negative, noise_prob, noise_alias)
+        elif self.p.loss == HIERARCHICAL_SOFTMAX:
+            self._check_huffman(V, codes, points, code_offsets)
+        self.p.syn0 = &input_vectors[0, 0]
+        self.p.syn1 = &output_vectors[0, 0] if output_vectors.shape[0] > 0 else NULL
+        self.p.size = <int>d
+        self.p.vocab_size = <int>V
+        self.p.window = window
+        self.p.negative = negative if self.p.loss == NEGATIVE_SAMPLING else 0
+        self.p.cbow_mean = cbow_mean
+        self.p.shrink_windows = shrink_windows
+        self.p.subsample = keep_thresholds is not None
+        self.p.keep = &keep_thresholds[0] if keep_thresholds is not None else NULL
+        self.p.alias_prob = &noise_prob[0] if noise_prob is not None else NULL
+        self.p.alias = &noise_alias[0] if noise_alias is not None else NULL
+        self.p.codes = &codes[0] if codes is not None and codes.shape[0] > 0 else NULL
+        self.p.points = &points[0] if points is not None and points.shape[0] > 0 else NULL
+        self.p.code_offsets = &code_offsets[0] if code_offsets is not None else NULL
+        self.p.max_code_length = 0
+        if self.p.loss == HIERARCHICAL_SOFTMAX:
+            for i in range(V):
+                self.p.max_code_length = max(
+                    self.p.max_code_length, <int>(code_offsets[i + 1] - code_offsets[i])
+                )
+        if self.p.loss == NEGATIVE_SAMPLING:
+            self.p.score = negative_sampling_loss
+        elif self.p.loss == HIERARCHICAL_SOFTMAX:
+            self.p.score = hierarchical_softmax_loss
+        else:
+            self.p.score = full_softmax_loss
+        # keep every array alive as long as the kernel points into it
+        self.arrays = (
+            input_vectors, output_vectors, keep_thresholds, noise_prob, noise_alias,
+            codes, points, code_offsets,
+        )
+
+    @staticmethod
+    def _check_noise(Py_ssize_t V, int negative, const uint32_t[::1] prob,
+                     const int32_t[::1] alias):
+        cdef Py_ssize_t i
+        if negative < 1:
+            raise ValueError(f"negative sampling needs negative >= 1, got {negative}")
+        if prob is None or alias is None:
+            raise ValueError("negative sampling needs the noise alias table")
+        if prob.shape[0] != V or alias.shape[0] != V:
+            raise ValueError(f"the noise alias table must have {V} entries")
+        for i in range(V):
+            if alias[i] < 0 or alias[i] >= V:
+                raise ValueError(f"noise alias table entry {i} points outside the vocabulary")
+
+    @staticmethod
+    def _check_huffman(Py_ssize_t V, const uint8_t[::1] codes, const int32_t[::1] points,
+                       const int64_t[::1] offsets):
+        cdef Py_ssize_t i
+        if V < 2:
+            raise ValueError("hierarchical softmax needs at least 2 words in the vocabulary")
+        if codes is None or points is None or offsets is None:
+            raise ValueError("hierarchical softmax needs codes, points and code_offsets")
+        if offsets.shape[0] != V + 1 or codes.shape[0] != points.shape[0]:
+            raise ValueError("Huffman tables have inconsistent lengths")
+        if offsets[0] != 0 or offsets[V] != codes.shape[0]:
+            raise ValueError("Huffman code offsets do not span the codes")
+        for i in range(V):
+            if offsets[i + 1] < offsets[i] or offsets[i + 1] - offsets[i] > 2**20:
+                raise ValueError(f"Huffman code of word {i} has an invalid length")
+        for i in range(points.shape[0]):
+            if points[i] < 0 or points[i] >= V - 1:
+                raise ValueError(f"Huffman point {i} is outside the {V - 1} inner nodes")
+            if codes[i] > 1:
+                raise ValueError(f"Huffman code {i} is not 0 or 1")
+
+    @property
+    def vector_size(self):
+        return self.p.size
+
+    @property
+    def vocab_size(self):
+        return self.p.vocab_size
+
+    def train_job(
+        self,
+        const int32_t[::1] ids,
+        const int64_t[::1] offsets,
+        double alpha_start,
+        double alpha_end,
+        uint64_t seed,
+    ):
+        """Train on one job with the GIL released.
+
+        Parameters
+        ----------
+        ids : int32 array
+            Word ids of the job's sentences, back to back; -1 marks a word
+            outside the vocabulary (it counts as a raw word and is skipped).
+        offsets : int64 array, shape (n_sentences + 1,)
+            Sentence ``s`` is ``ids[offsets[s]:offsets[s + 1]]``.
+        alpha_start, alpha_end : float
+            The learning rate at the job's first and last word; it moves
+            linearly between them, sentence by sentence.
+        seed : int
+            Seeds the job's random numbers (subsampling, windows, noise).
+
+        Returns
+        -------
+        raw_words : int
+            Words in the job, unknown ones included.
+        effective_words : int
+            Words left after dropping unknown ones and subsampling.
+        updates : int
+            Gradient steps taken (pairs for skip-gram, windows for CBOW).
+        loss : float
+            Sum of the loss over every update, in float64.
+        """
+        cdef Py_ssize_t n_sentences = offsets.shape[0] - 1
+        cdef Py_ssize_t i, longest = 0
+        if n_sentences < 0:
+            raise ValueError("offsets must hold at least one entry")
+        if offsets[0] < 0 or offsets[n_sentences] > ids.shape[0]:
+            raise ValueError("offsets point outside ids")
+        for i in range(n_sentences):
+            if offsets[i + 1] < offsets[i]:
+                raise ValueError(f"offsets must not decrease (sentence {i})")
+            if offsets[i + 1] - offsets[i] > longest:
+                longest = offsets[i + 1] - offsets[i]
+        for i in range(offsets[0], offsets[n_sentences]):
+            if ids[i] < -1 or ids[i] >= self.p.vocab_size:
+                raise ValueError(
+                    f"word id {ids[i]} at position {i} is outside the vocabulary "
+                    f"of {self.p.vocab_size} words"
+                )
+        if n_sentences == 0 or longest == 0:
+            return 0, 0, 0, 0.0
+        cdef Work w
+        cdef JobResult result
+        cdef int32_t *sentence = <int32_t *>malloc(longest * sizeof(int32_t))
+        cdef int32_t *context = <int32_t *>malloc(2 * self.p.window * sizeof(int32_t))
+        if sentence == NULL or context == NULL or alloc_work(&self.p, &w, seed) != 0:
+            free(sentence)
+            free(context)
+            raise MemoryError("cannot allocate the kernel's work buffers")
+        with nogil:
+            result = run_job(
+                &self.p, &ids[0], &offsets[0], n_sentences, alpha_start, alpha_end,
+                sentence, context, &w,
+            )
+        free_work(&w)
+        free(sentence)
+        free(context)
+        return result.raw_words, result.effective_words, result.updates, result.loss
+
+    def train_example(self, const int32_t[::1] inputs, int target, float alpha, uint64_t seed):
+        """Apply one update, exactly as :meth:`train_job` does inside a window.
+
+        Skip-gram passes one input word (the context word) and the center
+        word as target; CBOW passes the context words. Negative sampling
+        draws its noise words from a generator seeded with ``seed``
+        (see :meth:`draw_noise`). Meant for tests and for checking the
+        math against :mod:`cw2v.reference`.
+
+        Returns
+        -------
+        float
+            The loss of the update before it was applied.
+        """
+        cdef Py_ssize_t i
+        cdef double loss
+        cdef Work w
+        if inputs.shape[0] < 1:
+            raise ValueError("an update needs at least one input word")
+        if self.p.model == SKIPGRAM and inputs.shape[0] != 1:
+            raise ValueError("a skip-gram update takes exactly one input word")
+        for i in range(inputs.shape[0]):
+            if inputs[i] < 0 or inputs[i] >= self.p.vocab_size:
+                raise ValueError(f"input word id {inputs[i]} is outside the vocabulary")
+        if target < 0 or target >= self.p.vocab_size:
+            raise ValueError(f"target word id {target} is outside the vocabulary")
+        if alloc_work(&self.p, &w, seed) != 0:
+            raise MemoryError("cannot allocate the kernel's work buffers")
+        with nogil:
+            loss = update(&self.p, &inputs[0], <int>inputs.shape[0], target, alpha, &w)
+        free_work(&w)
+        return loss
+
+    def draw_noise(self, uint64_t seed, int count):
+        """The first ``count`` noise words a generator seeded with ``seed``
+        draws (negative sampling only), as a list of ids."""
+        if self.p.loss != NEGATIVE_SAMPLING:
+            raise ValueError("only negative sampling draws noise words")
+        cdef uint64_t state = seed
+        cdef int k
+        drawn = []
+        for k in range(count):
+            drawn.append(draw_noise_word(&self.p, &state))
+        return drawn
+
+
+def sigmoid(float x):
+    """sigma(x) as the kernels compute it (table lookup, clamped)."""
+    return table_sigmoid(x)
+
+
+def log_sigmoid(float x):
+    """log sigma(x) as the kernels compute it for the loss."""
+    return table_log_sigmoid(x)
+
+
+def random_uint64(uint64_t seed, int count):
+    """The first ``count`` outputs of the kernels' generator for ``seed``."""
+    cdef uint64_t state = seed
+    cdef int k
+    drawn = []
+    for k in range(count):
+        drawn.append(next_random(&state))
+    return drawn

@@ -1,0 +1,1 @@
+# Compiled readers for cw2v.formats (included by _core.pyx).
