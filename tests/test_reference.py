@@ -403,3 +403,15 @@ def test_integer_inputs_become_float64() -> None:
 def test_docstring_examples_run() -> None:
     failures, tried = doctest.testmod(reference, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+def test_hierarchical_softmax_accepts_uint8_codes():
+    """Huffman codes are stored as uint8; 1 - 2 * code must not wrap around."""
+    rng = np.random.default_rng(7)
+    h, nodes = rng.standard_normal(4), rng.standard_normal((3, 4))
+    as_int = hierarchical_softmax_loss_and_gradient(h, [2, 0], [1, 0], nodes)
+    as_uint8 = hierarchical_softmax_loss_and_gradient(
+        h, np.array([2, 0]), np.array([1, 0], dtype=np.uint8), nodes
+    )
+    assert as_int[0] == pytest.approx(as_uint8[0])
+    np.testing.assert_allclose(as_int[1], as_uint8[1])

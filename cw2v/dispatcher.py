@@ -1,0 +1,364 @@
+"""The training loop's plumbing: producer -> bounded job queue -> workers.
+
+One epoch runs as follows. A producer thread reads the corpus, turns tokens
+into int32 word ids (one dict lookup per token; the only per-token work done
+under the GIL) and packs them into jobs of about ``job_words`` words. A
+bounded queue hands the jobs to ``workers`` threads, each of which calls the
+compiled kernel with the GIL released. Results flow back to the caller's
+thread, which sums them in float64, reports progress and is the only thread
+that runs user callbacks.
+
+Everything that decides the numbers is fixed by the job's position in the
+corpus stream, never by thread timing: the learning rate at a job's first and
+last word, and the job's random seed. So one worker and a fixed seed give
+bit-identical vectors from run to run.
+
+Failure handling: an exception in the user's iterator (producer), in the
+kernel (worker) or a ``KeyboardInterrupt`` in the caller's thread stops every
+thread (each finishes at most its current job) and is re-raised in the caller
+with its original traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any, Protocol
+
+import numpy as np
+
+__all__ = ["EpochStats", "Job", "JobResult", "Schedule", "job_seed", "run_epoch"]
+
+logger = logging.getLogger("cw2v")
+
+_MASK64 = (1 << 64) - 1
+_POLL_SECONDS = 0.05
+_JOIN_SECONDS = 30.0
+
+
+class TrainsJobs(Protocol):
+    """What the dispatcher needs from the compiled kernel."""
+
+    def train_job(
+        self, ids: np.ndarray, offsets: np.ndarray, alpha_start: float, alpha_end: float, seed: int
+    ) -> tuple[int, int, int, float]: ...
+
+
+def job_seed(seed: int, epoch: int, job: int) -> int:
+    """A 64-bit seed for one job, from the model seed and the job's place.
+
+    Parameters
+    ----------
+    seed, epoch, job : int
+        The model seed, the epoch number (counted over the model's life) and
+        the job's index within the epoch.
+
+    Returns
+    -------
+    int
+        A well-mixed unsigned 64-bit integer (splitmix64 finaliser).
+    """
+    z = (
+        seed * 0x9E3779B97F4A7C15 + epoch * 0xD1B54A32D192ED03 + job * 0xBF58476D1CE4E5B9
+    ) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A learning rate that falls linearly over a whole training run.
+
+    Parameters
+    ----------
+    start_alpha, end_alpha : float
+        The rates at the first and the last word of the run.
+    total_words : int
+        Raw words the run will read (words per epoch times epochs).
+    """
+
+    start_alpha: float
+    end_alpha: float
+    total_words: int
+
+    def alpha(self, words_done: int) -> float:
+        """The learning rate after ``words_done`` raw words of the run."""
+        progress = min(1.0, words_done / self.total_words) if self.total_words > 0 else 1.0
+        return self.start_alpha - (self.start_alpha - self.end_alpha) * progress
+
+
+@dataclass(frozen=True)
+class Job:
+    """Sentences packed for the kernel: ids back to back plus offsets."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    alpha_start: float
+    alpha_end: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one job reports back."""
+
+    raw_words: int
+    effective_words: int
+    updates: int
+    loss: float
+
+
+@dataclass
+class EpochStats:
+    """Totals of one epoch, summed in float64 in the caller's thread."""
+
+    raw_words: int = 0
+    effective_words: int = 0
+    updates: int = 0
+    loss: float = 0.0
+    jobs: int = 0
+    seconds: float = 0.0
+    completed: bool = False
+
+    @property
+    def loss_per_word(self) -> float:
+        """Loss per trained (effective) word; NaN before any word."""
+        return self.loss / self.effective_words if self.effective_words else math.nan
+
+    def add(self, result: JobResult) -> None:
+        self.raw_words += result.raw_words
+        self.effective_words += result.effective_words
+        self.updates += result.updates
+        self.loss += result.loss
+        self.jobs += 1
+
+
+class _Stop(Exception):
+    """Raised inside the producer when the epoch is being torn down."""
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite: the learning rate is likely too high."""
+
+
+def iter_jobs(
+    sentences: Iterable[Sequence[str]],
+    key_to_index: Mapping[str, int],
+    *,
+    job_words: int,
+    schedule: Schedule,
+    words_before: int,
+    seed: int,
+    epoch: int,
+) -> Iterable[Job]:
+    """Encode sentences into jobs of about ``job_words`` words.
+
+    A sentence longer than ``job_words`` is split across jobs (no word is
+    dropped; windows do not cross the cut). Unknown words become -1: the
+    kernel counts them as raw words and skips them.
+
+    Parameters
+    ----------
+    sentences : iterable of sequences of str
+    key_to_index : mapping
+        Word to row id.
+    job_words : int
+        Target number of words per job.
+    schedule : Schedule
+        Gives each job its learning rate at its first and last word.
+    words_before : int
+        Raw words of the run read before this epoch.
+    seed, epoch : int
+        Seed the jobs (see :func:`job_seed`).
+
+    Yields
+    ------
+    Job
+    """
+    lookup = key_to_index.get
+    ids: list[int] = []
+    offsets = [0]
+    words_done = words_before
+    job_index = 0
+
+    def pack() -> Job:
+        nonlocal ids, offsets, words_done, job_index
+        job = Job(
+            ids=np.array(ids, dtype=np.int32),
+            offsets=np.array(offsets, dtype=np.int64),
+            alpha_start=schedule.alpha(words_done),
+            alpha_end=schedule.alpha(words_done + len(ids)),
+            seed=job_seed(seed, epoch, job_index),
+        )
+        words_done += len(ids)
+        job_index += 1
+        ids = []
+        offsets = [0]
+        return job
+
+    for sentence in sentences:
+        start = 0
+        length = len(sentence)
+        while start < length:
+            take = min(length - start, job_words - len(ids))
+            piece = sentence[start : start + take] if start or take < length else sentence
+            ids.extend(map(lookup, piece, repeat(-1)))
+            offsets.append(len(ids))
+            start += take
+            if len(ids) >= job_words:
+                yield pack()
+    if len(ids):
+        yield pack()
+
+
+def run_epoch(
+    kernel: TrainsJobs,
+    sentences: Iterable[Sequence[str]],
+    key_to_index: Mapping[str, int],
+    *,
+    workers: int,
+    schedule: Schedule,
+    words_before: int,
+    seed: int,
+    epoch: int,
+    job_words: int = 10_000,
+    on_progress: Callable[[EpochStats], Any] | None = None,
+) -> EpochStats:
+    """Train one pass over ``sentences`` with ``workers`` threads.
+
+    Parameters
+    ----------
+    kernel : object with ``train_job``
+        The compiled kernel bound to the model's arrays.
+    sentences : iterable of sequences of str
+    key_to_index : mapping
+    workers : int
+        Worker threads (>= 1).
+    schedule, words_before, seed, epoch, job_words
+        See :func:`iter_jobs`.
+    on_progress : callable, optional
+        Called in the caller's thread with the running totals after every
+        job (keep it cheap).
+
+    Returns
+    -------
+    EpochStats
+        With ``completed=True``.
+
+    Raises
+    ------
+    BaseException
+        Whatever the corpus iterator or a worker raised, or
+        ``KeyboardInterrupt``, after every thread has stopped.
+    TrainingDiverged
+        If a job's loss is not finite.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    jobs: queue.Queue[Job | None] = queue.Queue(maxsize=2 * workers)
+    results: queue.Queue[tuple[str, Any]] = queue.Queue()
+    stop = threading.Event()
+
+    def put_job(job: Job | None) -> None:
+        while True:
+            if stop.is_set():
+                raise _Stop
+            try:
+                jobs.put(job, timeout=_POLL_SECONDS)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for job in iter_jobs(
+                sentences,
+                key_to_index,
+                job_words=job_words,
+                schedule=schedule,
+                words_before=words_before,
+                seed=seed,
+                epoch=epoch,
+            ):
+                put_job(job)
+            for _ in range(workers):
+                put_job(None)
+        except _Stop:
+            pass
+        except BaseException as exc:
+            results.put(("error", exc))
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    job = jobs.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    continue
+                if job is None:
+                    break
+                raw, effective, updates, loss = kernel.train_job(
+                    job.ids, job.offsets, job.alpha_start, job.alpha_end, job.seed
+                )
+                results.put(("result", JobResult(raw, effective, updates, loss)))
+        except BaseException as exc:
+            results.put(("error", exc))
+        finally:
+            results.put(("done", None))
+
+    stats = EpochStats()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=produce, name="cw2v-producer", daemon=True)]
+    threads += [
+        threading.Thread(target=work, name=f"cw2v-worker-{i}", daemon=True) for i in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        finished = 0
+        while finished < workers:
+            try:
+                kind, payload = results.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if kind == "result":
+                stats.add(payload)
+                if not math.isfinite(payload.loss):
+                    raise TrainingDiverged(
+                        f"the training loss became {payload.loss} in epoch {epoch + 1} after "
+                        f"{stats.raw_words} words: the updates diverged. Lower alpha (now "
+                        f"{schedule.start_alpha}) or check the input vectors for NaN."
+                    )
+                if on_progress is not None:
+                    on_progress(stats)
+            elif kind == "error":
+                raise payload
+            else:
+                finished += 1
+        stats.completed = True
+    finally:
+        stop.set()
+        deadline = time.monotonic() + _JOIN_SECONDS
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        stuck = [thread.name for thread in threads if thread.is_alive()]
+        if stuck:
+            # only a corpus iterator that never returns can get here
+            logger.warning("threads still running after training stopped: %s", ", ".join(stuck))
+        # results that arrived while stopping still describe trained words
+        while True:
+            try:
+                kind, payload = results.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "result":
+                stats.add(payload)
+        stats.seconds = time.perf_counter() - started
+    return stats

@@ -1,0 +1,640 @@
+"""The :class:`Word2Vec` model: hyper-parameters, vocabulary, training.
+
+This module holds no numerics: the vocabulary and its tables come from
+:mod:`cw2v.vocab`, the threads from :mod:`cw2v.dispatcher`, the updates from
+the compiled :mod:`cw2v._core`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from cw2v import _core
+from cw2v.corpus import Corpus, as_corpus
+from cw2v.dispatcher import EpochStats, Schedule, run_epoch
+from cw2v.vectors import KeyedVectors
+from cw2v.vocab import Vocabulary, count_words
+
+__all__ = ["Word2Vec"]
+
+logger = logging.getLogger("cw2v")
+
+_CALLBACK_EVENTS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
+_SOFTMAX_WARN_WORDS = 20_000
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_int(name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+
+
+def _check_float(name: str, value: object, *, minimum: float, strict: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value) or value < minimum or (strict and value == minimum):
+        relation = ">" if strict else ">="
+        raise ValueError(f"{name} must be finite and {relation} {minimum}, got {value}")
+
+
+class Word2Vec:
+    """A word2vec model: skip-gram or CBOW, trained with negative sampling,
+    hierarchical softmax or the full softmax.
+
+    The constructor only stores the settings and the corpus; :meth:`train`
+    builds the vocabulary if needed, trains, and returns the model, so calls
+    chain. The parameter names follow gensim's where they mean the same.
+
+    Parameters
+    ----------
+    sentences : str, os.PathLike or iterable of sequences of str, optional
+        The corpus. A path is read as a text file with one sentence per line
+        (``.gz``, ``.bz2`` and ``.xz`` too); a directory means every file in
+        it. Any other iterable must yield token lists and start over on every
+        iteration (a one-shot generator is rejected).
+    vector_size : int, default 100
+        Dimension of the vectors.
+    window : int, default 5
+        Largest distance between the center word and a context word.
+    min_count : int, default 5
+        Words seen fewer times are left out of the vocabulary.
+    sg : {1, 0}, default 1
+        1 for skip-gram, 0 for CBOW. (gensim's default is CBOW; cw2v's is
+        skip-gram, which learns better vectors for rare words.)
+    hs : {0, 1}, default 0
+        1 trains with hierarchical softmax; requires ``negative=0``.
+    negative : int, default 5
+        Noise words per update for negative sampling; 0 to use ``hs`` or
+        ``softmax`` instead.
+    softmax : bool, default False
+        Train with the full (naive) softmax, O(vocabulary) per update: only
+        for small vocabularies. Requires ``hs=0`` and ``negative=0``.
+    ns_exponent : float, default 0.75
+        Noise words are drawn with probability proportional to
+        ``count ** ns_exponent``.
+    cbow_mean : bool, default True
+        CBOW's hidden vector is the mean (True) or the sum of the context
+        vectors. In mean mode each context vector receives the true gradient
+        of the mean (the hidden vector's gradient divided by the number of
+        context words).
+    alpha, min_alpha : float
+        The learning rate falls linearly from ``alpha`` to ``min_alpha`` over
+        the whole run of :meth:`train`.
+    sample : float, default 1e-3
+        Subsampling threshold for frequent words (word2vec.c's formula);
+        0 disables it.
+    epochs : int, default 5
+        Passes over the corpus in :meth:`train`.
+    workers : int, optional
+        Training threads; defaults to the number of available cores.
+    seed : int, default 1
+        Seeds the initial vectors and every random draw. With ``workers=1``
+        the same seed gives bit-identical vectors on every run.
+    max_vocab_size : int, optional
+        Bounds memory while counting: when more distinct words are held, the
+        rarest are pruned (counts of pruned words are lost).
+    max_final_vocab : int, optional
+        Keep at most this many words, raising ``min_count`` as needed.
+    trim_rule : callable, optional
+        ``trim_rule(word, count, min_count)`` returns
+        :data:`cw2v.vocab.RULE_KEEP`, ``RULE_DISCARD`` or ``RULE_DEFAULT``.
+    shrink_windows : bool, default True
+        Draw each position's effective window uniformly from 1..window, which
+        weights near context words more, as word2vec.c does.
+    callbacks : sequence of objects, optional
+        Objects with any of ``on_train_begin``, ``on_epoch_begin``,
+        ``on_epoch_end``, ``on_train_end``, each called with the model in the
+        caller's thread.
+    progress : bool, optional
+        Show a progress bar (words/s, loss, time left). Default: only when
+        stderr is a terminal.
+    job_words : int, default 10000
+        Words per job handed to a worker thread.
+
+    Attributes
+    ----------
+    wv : KeyedVectors
+        The trained vectors (available after the vocabulary is built).
+    vocab : Vocabulary
+        The words, their counts and the training tables.
+    output_vectors : numpy.ndarray
+        The output weights (one row per word, or per inner node of the
+        Huffman tree for hierarchical softmax).
+    training_loss : list of EpochStats
+        One entry per epoch trained: ``loss`` (total, float64),
+        ``loss_per_word`` (per effective word), raw and effective words,
+        seconds, and whether the epoch completed.
+    epochs_trained : int
+        Complete epochs trained over the model's life.
+
+    Examples
+    --------
+    >>> import cw2v
+    >>> sentences = [["the", "king", "rules"], ["the", "queen", "rules"]] * 100
+    >>> model = cw2v.Word2Vec(sentences, vector_size=20, min_count=1, workers=1).train()
+    >>> model.wv["king"].shape
+    (20,)
+    >>> len(model.training_loss)
+    5
+    """
+
+    def __init__(
+        self,
+        sentences: str | os.PathLike | Iterable[Sequence[str]] | None = None,
+        *,
+        vector_size: int = 100,
+        window: int = 5,
+        min_count: int = 5,
+        sg: int = 1,
+        hs: int = 0,
+        negative: int = 5,
+        softmax: bool = False,
+        ns_exponent: float = 0.75,
+        cbow_mean: bool = True,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        sample: float = 1e-3,
+        epochs: int = 5,
+        workers: int | None = None,
+        seed: int = 1,
+        max_vocab_size: int | None = None,
+        max_final_vocab: int | None = None,
+        trim_rule: Callable[[str, int, int], int] | None = None,
+        shrink_windows: bool = True,
+        callbacks: Sequence[Any] = (),
+        progress: bool | None = None,
+        job_words: int = 10_000,
+    ):
+        if workers is None:
+            workers = _available_cores()
+        _check_int("vector_size", vector_size, 1)
+        _check_int("window", window, 1)
+        _check_int("min_count", min_count, 0)
+        _check_int("negative", negative, 0)
+        _check_int("epochs", epochs, 1)
+        _check_int("workers", workers, 1)
+        _check_int("seed", seed, 0)
+        _check_int("job_words", job_words, 1)
+        _check_float("alpha", alpha, minimum=0.0, strict=True)
+        _check_float("min_alpha", min_alpha, minimum=0.0, strict=False)
+        _check_float("sample", sample, minimum=0.0, strict=False)
+        _check_float("ns_exponent", ns_exponent, minimum=-np.inf, strict=False)
+        if min_alpha > alpha:
+            raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
+        if sg not in (0, 1):
+            raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW), got {sg!r}")
+        if hs not in (0, 1):
+            raise ValueError(f"hs must be 0 or 1, got {hs!r}")
+        for name, value in (
+            ("max_vocab_size", max_vocab_size),
+            ("max_final_vocab", max_final_vocab),
+        ):
+            if value is not None:
+                _check_int(name, value, 1)
+        if trim_rule is not None and not callable(trim_rule):
+            raise TypeError("trim_rule must be callable: trim_rule(word, count, min_count)")
+        self.loss = _choose_loss(hs=hs, negative=negative, softmax=softmax)
+        for callback in callbacks:
+            if not any(hasattr(callback, event) for event in _CALLBACK_EVENTS):
+                raise TypeError(
+                    f"callback {callback!r} has none of the methods {', '.join(_CALLBACK_EVENTS)}"
+                )
+
+        self.vector_size = int(vector_size)
+        self.window = int(window)
+        self.min_count = int(min_count)
+        self.sg = int(sg)
+        self.hs = int(hs)
+        self.negative = int(negative)
+        self.softmax = bool(softmax)
+        self.ns_exponent = float(ns_exponent)
+        self.cbow_mean = bool(cbow_mean)
+        self.alpha = float(alpha)
+        self.min_alpha = float(min_alpha)
+        self.sample = float(sample)
+        self.epochs = int(epochs)
+        self.workers = int(workers)
+        self.seed = int(seed)
+        self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
+        self.trim_rule = trim_rule
+        self.shrink_windows = bool(shrink_windows)
+        self.callbacks = tuple(callbacks)
+        self.progress = progress
+        self.job_words = int(job_words)
+
+        self.corpus: Corpus | None = as_corpus(sentences) if sentences is not None else None
+        self.vocab: Vocabulary | None = None
+        self.wv: KeyedVectors | None = None
+        self.output_vectors: np.ndarray | None = None
+        self.training_loss: list[EpochStats] = []
+        self.epochs_trained = 0
+        self.words_trained = 0
+        self.current_alpha = self.alpha
+        self._corpus_words: int | None = None  # raw words per pass of self.corpus
+        self._tables: dict[str, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------
+    # vocabulary
+    # ------------------------------------------------------------------
+
+    @property
+    def model_kind(self) -> str:
+        """``"skipgram"`` or ``"cbow"``."""
+        return "skipgram" if self.sg else "cbow"
+
+    def build_vocab(
+        self,
+        sentences: str | os.PathLike | Iterable[Sequence[str]] | None = None,
+        *,
+        update: bool = False,
+        progress: bool | None = None,
+    ) -> Word2Vec:
+        """Count the corpus and build the vocabulary and the weights.
+
+        Parameters
+        ----------
+        sentences : corpus, optional
+            Defaults to the corpus given to the constructor; when given, it
+            also becomes the corpus :meth:`train` reads by default.
+        update : bool, default False
+            Add the new corpus's words to an existing vocabulary: known words
+            keep their rows and vectors and their counts grow; new words get
+            fresh rows.
+        progress : bool, optional
+            Show a progress bar; defaults to the model's setting.
+
+        Returns
+        -------
+        Word2Vec
+            The model itself.
+        """
+        corpus = self._corpus_for(sentences)
+        started = time.perf_counter()
+        bar = self._progress_bar(None, "counting", enabled=progress)
+        try:
+            counted = count_words(
+                corpus.token_blocks(),
+                max_vocab_size=self.max_vocab_size,
+                progress=(lambda words: bar.update(words - bar.n)) if bar is not None else None,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        self._apply_counts(counted, update=update)
+        self._corpus_words = counted.total_words
+        if sentences is not None:
+            self.corpus = corpus
+        logger.info(
+            "vocabulary: %d words (min_count=%d) from %d raw words in %.1f s",
+            len(self.vocab),
+            self.min_count,
+            counted.total_words,
+            time.perf_counter() - started,
+        )
+        return self
+
+    def build_vocab_from_freq(
+        self, word_freq: Mapping[str, int], *, update: bool = False, corpus_words: int | None = None
+    ) -> Word2Vec:
+        """Build the vocabulary from known word counts instead of a corpus.
+
+        Parameters
+        ----------
+        word_freq : mapping of str to int
+            Word counts.
+        update : bool, default False
+            See :meth:`build_vocab`.
+        corpus_words : int, optional
+            Raw words per pass of the corpus that :meth:`train` will read
+            (defaults to the sum of the counts); sets the learning-rate
+            schedule.
+
+        Returns
+        -------
+        Word2Vec
+        """
+        counts = {word: int(count) for word, count in word_freq.items()}
+        self._apply_counts(counts, update=update)
+        self._corpus_words = corpus_words if corpus_words is not None else sum(counts.values())
+        return self
+
+    def _apply_counts(self, counts: Any, *, update: bool) -> None:
+        if update:
+            if self.vocab is None:
+                raise ValueError("build_vocab(update=True) needs an existing vocabulary")
+            old_size = len(self.vocab)
+            self.vocab = self.vocab.updated(
+                counts, min_count=self.min_count, trim_rule=self.trim_rule
+            )
+            self._grow_weights(old_size)
+        else:
+            self.vocab = Vocabulary.from_counts(
+                counts,
+                min_count=self.min_count,
+                max_final_vocab=self.max_final_vocab,
+                trim_rule=self.trim_rule,
+            )
+            self._init_weights()
+        self._tables = None
+
+    def _check_vocab_for_loss(self) -> None:
+        size = len(self.vocab)
+        if self.loss == "hs" and size < 2:
+            raise ValueError(
+                f"hierarchical softmax needs at least 2 words, the vocabulary has {size}: "
+                f"lower min_count or use negative sampling"
+            )
+        if self.loss == "softmax" and size > _SOFTMAX_WARN_WORDS:
+            logger.warning(
+                "full softmax over %d words costs O(vocabulary) per update and will be very "
+                "slow; consider negative sampling or hierarchical softmax",
+                size,
+            )
+
+    def estimate_memory(self) -> dict[str, int]:
+        """Bytes the training arrays need, by array and in total."""
+        if self.vocab is None:
+            raise ValueError("build the vocabulary first (build_vocab or train)")
+        return self.vocab.estimate_memory(self.vector_size, loss=self.loss)
+
+    def _init_weights(self) -> None:
+        self._check_vocab_for_loss()
+        memory = self.estimate_memory()
+        logger.info("allocating %.1f MB for %d words", memory["total"] / 2**20, len(self.vocab))
+        rng = np.random.default_rng(self.seed)
+        vectors = _random_rows(rng, len(self.vocab), self.vector_size)
+        self.output_vectors = np.zeros(
+            (self._output_rows(len(self.vocab)), self.vector_size), dtype=np.float32
+        )
+        self.wv = KeyedVectors(self.vocab.index_to_key, vectors, self.vocab.counts)
+
+    def _grow_weights(self, old_size: int) -> None:
+        self._check_vocab_for_loss()
+        new_size = len(self.vocab)
+        rng = np.random.default_rng([self.seed, old_size])
+        vectors = np.concatenate(
+            [self.wv.vectors, _random_rows(rng, new_size - old_size, self.vector_size)]
+        )
+        output = np.zeros((self._output_rows(new_size), self.vector_size), dtype=np.float32)
+        kept = min(len(self.output_vectors), len(output))
+        output[:kept] = self.output_vectors[:kept]
+        self.output_vectors = output
+        self.wv = KeyedVectors(self.vocab.index_to_key, vectors, self.vocab.counts)
+
+    def _output_rows(self, vocab_size: int) -> int:
+        return vocab_size - 1 if self.loss == "hs" else vocab_size
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+
+    def train(
+        self,
+        sentences: str | os.PathLike | Iterable[Sequence[str]] | None = None,
+        *,
+        epochs: int | None = None,
+        total_words: int | None = None,
+        progress: bool | None = None,
+    ) -> Word2Vec:
+        """Train and return the model.
+
+        Builds the vocabulary first if there is none. Calling it again
+        continues training (on the same or another corpus) with a fresh
+        learning-rate run from ``alpha`` down to ``min_alpha``.
+
+        Parameters
+        ----------
+        sentences : corpus, optional
+            Defaults to the corpus given to the constructor or to
+            :meth:`build_vocab`.
+        epochs : int, optional
+            Passes over the corpus; defaults to the model's ``epochs``.
+        total_words : int, optional
+            Raw words per pass of ``sentences``, for the learning-rate
+            schedule and the progress bar. Counted with a quick pass when
+            not given and not known from the vocabulary scan.
+        progress : bool, optional
+            Show a progress bar; defaults to the model's setting.
+
+        Returns
+        -------
+        Word2Vec
+            The model itself.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            Re-raised after every thread has stopped; the model keeps what it
+            learnt and ``training_loss`` records the partial epoch.
+        """
+        epochs = self.epochs if epochs is None else epochs
+        _check_int("epochs", epochs, 1)
+        if self.vocab is None:
+            self.build_vocab(sentences, progress=progress)
+        corpus = self._corpus_for(sentences)
+        words_per_epoch = self._words_per_epoch(corpus, sentences, total_words)
+        schedule = Schedule(self.alpha, self.min_alpha, words_per_epoch * epochs)
+        kernel = self._make_kernel()
+        bar = self._progress_bar(schedule.total_words, "training", enabled=progress)
+        words_before = 0
+        self._fire("on_train_begin")
+        try:
+            for _ in range(epochs):
+                self._fire("on_epoch_begin")
+                stats = self._train_epoch(
+                    kernel, corpus, schedule, words_before, words_per_epoch, bar
+                )
+                words_before += stats.raw_words
+                if stats.raw_words == 0:
+                    raise ValueError(
+                        f"the corpus yielded no words in epoch {self.epochs_trained + 1}; "
+                        f"if it is an iterator that is exhausted after one pass, pass a list "
+                        f"or a re-iterable object instead"
+                    )
+                self._fire("on_epoch_end")
+        except KeyboardInterrupt:
+            partial = self.training_loss[-1].raw_words if self.training_loss else 0
+            self.words_trained += partial
+            done = words_before + partial
+            logger.warning(
+                "training interrupted in epoch %d after %d of %d words (%.1f%% of the run); "
+                "the model keeps the vectors learnt so far",
+                self.epochs_trained + 1,
+                done,
+                schedule.total_words,
+                100.0 * done / max(1, schedule.total_words),
+            )
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            self.wv.mark_changed()
+        self._fire("on_train_end")
+        return self
+
+    def _train_epoch(
+        self,
+        kernel: _core.Kernel,
+        corpus: Corpus,
+        schedule: Schedule,
+        words_before: int,
+        epoch_words: int,
+        bar: Any,
+    ) -> EpochStats:
+        last_log = time.perf_counter()
+        shown = 0
+
+        def on_progress(stats: EpochStats) -> None:
+            nonlocal last_log, shown
+            self.current_alpha = schedule.alpha(words_before + stats.raw_words)
+            self.training_loss[-1] = stats
+            if bar is not None:
+                bar.update(stats.raw_words - shown)
+                shown = stats.raw_words
+                bar.set_postfix(loss=f"{stats.loss_per_word:.4f}", refresh=False)
+            if time.perf_counter() - last_log >= 5.0:
+                last_log = time.perf_counter()
+                logger.info(
+                    "epoch %d: %.1f%% done, alpha %.5f, loss %.4f per word",
+                    self.epochs_trained + 1,
+                    100.0 * stats.raw_words / max(1, epoch_words),
+                    self.current_alpha,
+                    stats.loss_per_word,
+                )
+
+        self.training_loss.append(EpochStats())
+        stats = run_epoch(
+            kernel,
+            corpus,
+            self.wv.key_to_index,
+            workers=self.workers,
+            schedule=schedule,
+            words_before=words_before,
+            seed=self.seed,
+            epoch=self.epochs_trained,
+            job_words=self.job_words,
+            on_progress=on_progress,
+        )
+        self.training_loss[-1] = stats
+        self.epochs_trained += 1
+        self.words_trained += stats.raw_words
+        logger.info(
+            "epoch %d: %d raw words, %d effective, %.0f words/s, loss %.4f per word",
+            self.epochs_trained,
+            stats.raw_words,
+            stats.effective_words,
+            stats.raw_words / max(stats.seconds, 1e-9),
+            stats.loss_per_word,
+        )
+        return stats
+
+    def _words_per_epoch(self, corpus: Corpus, sentences: Any, total_words: int | None) -> int:
+        if total_words is not None:
+            _check_int("total_words", total_words, 1)
+            return int(total_words)
+        if (sentences is None or corpus is self.corpus) and self._corpus_words:
+            return self._corpus_words
+        return sum(len(block) for block in corpus.token_blocks())
+
+    def _make_kernel(self) -> _core.Kernel:
+        if self._tables is None:
+            tables: dict[str, np.ndarray] = {}
+            if self.sample > 0:
+                tables["keep_thresholds"] = self.vocab.keep_thresholds(self.sample)
+            if self.loss == "ns":
+                tables["noise_prob"], tables["noise_alias"] = self.vocab.alias_table(
+                    self.ns_exponent
+                )
+            elif self.loss == "hs":
+                codes = self.vocab.huffman_codes()
+                tables.update(codes=codes.codes, points=codes.points, code_offsets=codes.offsets)
+            self._tables = tables
+        return _core.Kernel(
+            self.wv.vectors,
+            self.output_vectors,
+            model=self.model_kind,
+            loss=self.loss,
+            window=self.window,
+            negative=max(self.negative, 1),
+            cbow_mean=self.cbow_mean,
+            shrink_windows=self.shrink_windows,
+            **self._tables,
+        )
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+
+    def _corpus_for(self, sentences: Any) -> Corpus:
+        if sentences is not None:
+            return as_corpus(sentences)
+        if self.corpus is None:
+            raise ValueError(
+                "no corpus: pass sentences to Word2Vec(...), build_vocab(...) or train(...)"
+            )
+        return self.corpus
+
+    def _fire(self, event: str) -> None:
+        for callback in self.callbacks:
+            method = getattr(callback, event, None)
+            if method is not None:
+                method(self)
+
+    def _progress_bar(self, total: int | None, what: str, *, enabled: bool | None):
+        show = self.progress if enabled is None else enabled
+        if show is None:
+            show = sys.stderr.isatty()
+        if not show:
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc=what, unit="word", unit_scale=True, dynamic_ncols=True)
+
+    def __repr__(self) -> str:
+        size = len(self.vocab) if self.vocab is not None else 0
+        return (
+            f"Word2Vec({self.model_kind}, loss={self.loss!r}, vector_size={self.vector_size}, "
+            f"window={self.window}, vocabulary={size} words, epochs_trained={self.epochs_trained})"
+        )
+
+
+def _choose_loss(*, hs: int, negative: int, softmax: bool) -> str:
+    options = (("hs=1", hs), (f"negative={negative}", negative > 0), ("softmax=True", softmax))
+    chosen = [name for name, on in options if on]
+    if len(chosen) != 1:
+        if not chosen:
+            raise ValueError(
+                "no loss chosen: set negative > 0 (negative sampling), hs=1 with negative=0 "
+                "(hierarchical softmax), or softmax=True with negative=0"
+            )
+        raise ValueError(
+            f"{' and '.join(chosen)} each choose a loss; cw2v trains one. For hierarchical "
+            f"softmax pass hs=1, negative=0; for the full softmax softmax=True, negative=0"
+        )
+    if hs:
+        return "hs"
+    return "softmax" if softmax else "ns"
+
+
+def _random_rows(rng: np.random.Generator, rows: int, size: int) -> np.ndarray:
+    """word2vec.c's initialisation: uniform in [-0.5/size, 0.5/size)."""
+    vectors = rng.random((rows, size), dtype=np.float32)
+    vectors -= 0.5
+    vectors /= size
+    return vectors

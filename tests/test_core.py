@@ -1,0 +1,285 @@
+"""The compiled kernels against the numpy reference (cw2v.reference).
+
+Bound on one update. The kernel reads sigma(x) from a table of
+``SIGMOID_TABLE_SIZE + 1`` points on [-MAX_SIGMOID, MAX_SIGMOID] at the nearest
+point, so |sigma_table(x) - sigma(x)| <= max sigma' * step / 2 = DELTA with
+step = 2 * MAX_SIGMOID / SIGMOID_TABLE_SIZE (outside the range the clamp error
+1 - sigma(8) = 3.4e-4 is smaller). Each output row's coefficient
+alpha * (label - sigma(f)) is therefore off by at most alpha * DELTA, so
+
+* an output row u_k moves by coef_k * h: error <= alpha * DELTA * m_k * |h|
+  (m_k = how often row k is scored in the update);
+* the hidden gradient sum_k coef_k u_k is off by <= alpha * DELTA * sum_k m_k |u_k|,
+  and each input row receives it times ``scale * (times the row is an input)``.
+
+The full softmax uses exp() directly, so only float32 rounding remains; every
+bound gets FLOAT_SLACK for that. The loss uses a log-sigmoid table with
+error <= step / 2 per term (|d log sigma / dx| <= 1).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from cw2v import _core, reference
+from cw2v.vocab import Vocabulary
+
+STEP = 2 * _core.MAX_SIGMOID / _core.SIGMOID_TABLE_SIZE
+DELTA = 0.25 * STEP / 2
+LOG_DELTA = STEP / 2
+FLOAT_SLACK = 2e-6
+
+V, D = 9, 6
+MODELS = [("skipgram", True), ("cbow", True), ("cbow", False)]
+LOSSES = ["ns", "hs", "softmax"]
+COUNTS = [50, 31, 20, 12, 9, 7, 4, 2, 1]
+
+
+@dataclass
+class State:
+    syn0: np.ndarray
+    syn1: np.ndarray
+    vocab: Vocabulary
+    tables: dict
+    negative: int
+
+    def kernel(self, model="skipgram", loss="ns", cbow_mean=True):
+        return _core.Kernel(
+            self.syn0,
+            self.syn1,
+            model=model,
+            loss=loss,
+            window=3,
+            negative=self.negative,
+            cbow_mean=cbow_mean,
+            shrink_windows=False,
+            **self.tables,
+        )
+
+
+def make_state(loss: str, seed: int = 0, negative: int = 6) -> State:
+    rng = np.random.default_rng(seed)
+    syn0 = (0.6 * rng.standard_normal((V, D))).astype(np.float32)
+    rows = V - 1 if loss == "hs" else V
+    syn1 = (0.6 * rng.standard_normal((rows, D))).astype(np.float32)
+    vocab = Vocabulary.from_counts({f"w{i}": c for i, c in enumerate(COUNTS)}, min_count=1)
+    tables = {}
+    if loss == "ns":
+        tables["noise_prob"], tables["noise_alias"] = vocab.alias_table(0.0)
+    if loss == "hs":
+        codes = vocab.huffman_codes()
+        tables.update(codes=codes.codes, points=codes.points, code_offsets=codes.offsets)
+    return State(syn0, syn1, vocab, tables, negative)
+
+
+def reference_loss_fn(loss, kernel, vocab, target, seed, negative):
+    """The reference loss bound to what the kernel will score, and the
+    multiplicity of each output row in the update."""
+    multiplicity = np.zeros(V - 1 if loss == "hs" else V)
+    if loss == "ns":
+        drawn = kernel.draw_noise(seed, negative)
+        negatives = [w for w in drawn if w != target]
+        multiplicity[target] += 1
+        np.add.at(multiplicity, negatives, 1)
+        return (
+            functools.partial(reference.neg_sampling_loss_and_gradient, negative_indices=negatives),
+            multiplicity,
+            1 + len(negatives),
+        )
+    if loss == "hs":
+        codes = vocab.huffman_codes()
+        start, stop = codes.offsets[target], codes.offsets[target + 1]
+        nodes, bits = codes.points[start:stop], codes.codes[start:stop]
+        np.add.at(multiplicity, nodes, 1)
+
+        def hs(h, outside, node_vectors):
+            assert outside == target
+            return reference.hierarchical_softmax_loss_and_gradient(h, nodes, bits, node_vectors)
+
+        return hs, multiplicity, len(nodes)
+    return reference.naive_softmax_loss_and_gradient, multiplicity, 0
+
+
+@pytest.mark.parametrize(("model", "cbow_mean"), MODELS)
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("case", range(4))
+def test_one_update_is_minus_alpha_times_reference_gradient(model, cbow_mean, loss, case):
+    state = make_state(loss, seed=case)
+    syn0, syn1 = state.syn0, state.syn1
+    kernel = state.kernel(model, loss, cbow_mean)
+    rng = np.random.default_rng(100 + case)
+    alpha = 0.05
+    target = int(rng.integers(V))
+    if model == "skipgram":
+        inputs = np.array([rng.integers(V)], dtype=np.int32)
+    else:
+        # a repeated context word must count twice
+        inputs = np.array([1, 4, 4, 7, (case + 2) % V], dtype=np.int32)
+    seed = 1000 + case
+    loss_fn, multiplicity, terms = reference_loss_fn(
+        loss, kernel, state.vocab, target, seed, state.negative
+    )
+
+    syn0_before = syn0.astype(np.float64)
+    syn1_before = syn1.astype(np.float64)
+    if model == "skipgram":
+        ref_loss, grad_in, grad_out = reference.skipgram(
+            int(inputs[0]), [target], syn0_before, syn1_before, loss_and_gradient=loss_fn
+        )
+        h = syn0_before[inputs[0]]
+        scale = 1.0
+    else:
+        ref_loss, grad_in, grad_out = reference.cbow(
+            target,
+            list(inputs),
+            syn0_before,
+            syn1_before,
+            loss_and_gradient=loss_fn,
+            mean=cbow_mean,
+        )
+        h = syn0_before[inputs].sum(axis=0)
+        scale = 1.0 / len(inputs) if cbow_mean else 1.0
+        h = h * scale
+
+    kernel_loss = kernel.train_example(inputs, target, alpha, seed)
+
+    delta = 0.0 if loss == "softmax" else DELTA
+    out_norms = np.abs(syn1_before)
+    hidden_error = alpha * delta * (multiplicity[:, None] * out_norms).sum(axis=0)
+    input_times = np.bincount(inputs, minlength=V)[:, None] * scale
+    bound_in = input_times * hidden_error[None, :] + FLOAT_SLACK
+    bound_out = alpha * delta * multiplicity[:, None] * np.abs(h)[None, :] + FLOAT_SLACK
+
+    np.testing.assert_array_less(np.abs((syn0 - syn0_before) - (-alpha * grad_in)), bound_in)
+    np.testing.assert_array_less(np.abs((syn1 - syn1_before) - (-alpha * grad_out)), bound_out)
+    assert abs(kernel_loss - ref_loss) <= terms * LOG_DELTA + 1e-5
+    # the update is not trivially zero
+    assert np.abs(syn0 - syn0_before).max() > 1e-4
+
+
+def test_noise_draws_include_duplicates_and_the_target_in_tested_cases():
+    """The NS cases above exercise duplicated negatives and a draw equal to
+    the target (which the kernel skips and the reference must not see)."""
+    kernel = make_state("ns").kernel("skipgram", "ns")
+    draws = [kernel.draw_noise(1000 + case, 6) for case in range(4)]
+    assert any(len(set(d)) < len(d) for d in draws)
+    targets = [int(np.random.default_rng(100 + case).integers(V)) for case in range(4)]
+    assert any(t in d for t, d in zip(targets, draws, strict=True))
+
+
+def test_sigmoid_table_error_within_derived_bound():
+    xs = np.linspace(-12, 12, 20001)
+    exact = reference.sigmoid(xs)
+    table = np.array([_core.sigmoid(x) for x in xs])
+    assert np.abs(table - exact).max() <= DELTA + 1e-7
+    log_table = np.array([_core.log_sigmoid(x) for x in xs])
+    assert np.abs(log_table - reference.log_sigmoid(xs)).max() <= LOG_DELTA + 1e-6
+    # clamped, not skipped: far outside the range the gradient still points the right way
+    assert 0.999 < _core.sigmoid(50.0) < 1.0
+    assert 0.0 < _core.sigmoid(-50.0) < 0.001
+    # the loss is exact outside the table
+    assert _core.log_sigmoid(-30.0) == pytest.approx(-30.0, rel=1e-6)
+
+
+def window_pairs(n, window):
+    return sum(min(n - 1, i + window) - max(0, i - window) for i in range(n))
+
+
+@pytest.mark.parametrize(("model", "loss"), list(itertools.product(["skipgram", "cbow"], LOSSES)))
+def test_train_job_counts_words_and_updates(model, loss):
+    kernel = make_state(loss).kernel(model, loss)
+    lengths = [1, 2, 5, 13]
+    rng = np.random.default_rng(3)
+    sentences = [rng.integers(V, size=n).astype(np.int32) for n in lengths]
+    sentences[2][1] = -1  # an unknown word: a raw word that is not trained
+    ids = np.concatenate(sentences)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    raw, effective, updates, total_loss = kernel.train_job(ids, offsets, 0.025, 0.025, 9)
+    assert raw == sum(lengths)
+    assert effective == sum(lengths) - 1
+    kept = [n - (1 if i == 2 else 0) for i, n in enumerate(lengths)]
+    if model == "skipgram":
+        assert updates == sum(window_pairs(n, 3) for n in kept)
+    else:
+        assert updates == sum(n for n in kept if n > 1)
+    assert total_loss > 0 and np.isfinite(total_loss)
+
+
+def test_subsampling_keeps_words_at_the_configured_rate():
+    state = make_state("ns")
+    keep = np.full(V, 2**31, dtype=np.uint32)  # each word kept with probability ~1/2
+    keep[0] = 2**32 - 1  # word 0 always kept
+    kernel = _core.Kernel(
+        state.syn0, state.syn1, loss="ns", negative=2, keep_thresholds=keep, **state.tables
+    )
+    ids = np.tile(np.arange(V, dtype=np.int32), 4000)
+    offsets = np.arange(0, len(ids) + 1, 100, dtype=np.int64)
+    _, effective, _, _ = kernel.train_job(ids, offsets, 0.0, 0.0, 5)
+    expected = 4000 + (V - 1) * 4000 * (2**31 + 1) / 2**32
+    sd = np.sqrt((V - 1) * 4000 * 0.25)
+    assert abs(effective - expected) < 5 * sd
+
+
+def test_train_job_is_deterministic_for_a_seed():
+    results = []
+    for seed in (11, 11, 12):
+        state = make_state("ns")
+        kernel = state.kernel("skipgram", "ns")
+        ids = np.random.default_rng(0).integers(V, size=500).astype(np.int32)
+        kernel.train_job(ids, np.array([0, 250, 500], dtype=np.int64), 0.05, 0.01, seed)
+        results.append(state.syn0.copy())
+    assert np.array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], results[2])
+
+
+def test_learning_rate_zero_changes_nothing():
+    state = make_state("hs")
+    before = state.syn0.copy(), state.syn1.copy()
+    kernel = state.kernel("cbow", "hs")
+    ids = np.arange(V, dtype=np.int32)
+    _, _, updates, loss = kernel.train_job(ids, np.array([0, V], dtype=np.int64), 0.0, 0.0, 1)
+    assert updates > 0 and loss > 0
+    assert np.array_equal(state.syn0, before[0]) and np.array_equal(state.syn1, before[1])
+
+
+@pytest.mark.parametrize(
+    ("ids", "offsets", "message"),
+    [
+        ([0, 1, V], [0, 3], "outside the vocabulary"),
+        ([0, -2], [0, 2], "outside the vocabulary"),
+        ([0, 1], [0, 3], "outside ids"),
+        ([0, 1, 2], [0, 2, 1, 3], "must not decrease"),
+    ],
+)
+def test_train_job_rejects_bad_jobs(ids, offsets, message):
+    kernel = make_state("ns").kernel("skipgram", "ns")
+    with pytest.raises(ValueError, match=message):
+        kernel.train_job(
+            np.array(ids, dtype=np.int32), np.array(offsets, dtype=np.int64), 0.1, 0.1, 1
+        )
+
+
+def test_kernel_rejects_inconsistent_arrays():
+    state = make_state("ns")
+    syn0, syn1, tables = state.syn0, state.syn1, state.tables
+    with pytest.raises(ValueError, match="rows"):
+        _core.Kernel(syn0, syn1[:-1], loss="ns", **tables)
+    with pytest.raises(ValueError, match="columns"):
+        _core.Kernel(syn0, np.zeros((V, D + 1), np.float32), loss="ns", **tables)
+    with pytest.raises(ValueError, match="alias table"):
+        bad = dict(tables, noise_alias=np.full(V, V, dtype=np.int32))
+        _core.Kernel(syn0, syn1, loss="ns", **bad)
+    with pytest.raises(ValueError, match="noise alias table"):
+        _core.Kernel(syn0, syn1, loss="ns")
+    state = make_state("hs")
+    syn0, syn1, tables = state.syn0, state.syn1, state.tables
+    with pytest.raises(ValueError, match="inner nodes"):
+        bad = dict(tables, points=np.full_like(tables["points"], V))
+        _core.Kernel(syn0, syn1, loss="hs", **bad)
+    with pytest.raises(ValueError, match="loss must be"):
+        _core.Kernel(syn0, syn1, loss="nce")
