@@ -89,9 +89,14 @@ class Word2Vec:
         ``count ** ns_exponent``.
     cbow_mean : bool, default True
         CBOW's hidden vector is the mean (True) or the sum of the context
-        vectors. In mean mode each context vector receives the true gradient
-        of the mean (the hidden vector's gradient divided by the number of
-        context words).
+        vectors.
+    cbow_update : {"word2vec", "exact"}, default "word2vec"
+        What each context vector receives in CBOW mean mode. ``"word2vec"``:
+        the hidden vector's whole gradient, as word2vec.c, gensim and
+        fastText do; their learning rates are tuned for it. ``"exact"``: the
+        true gradient of the mean, that gradient divided by the number of
+        context words (the same update with an input learning rate n times
+        smaller; it learns far less per epoch at the same ``alpha``).
     alpha, min_alpha : float
         The learning rate falls linearly from ``alpha`` to ``min_alpha`` over
         the whole run of :meth:`train`.
@@ -138,7 +143,11 @@ class Word2Vec:
     training_loss : list of EpochStats
         One entry per epoch trained: ``loss`` (total, float64),
         ``loss_per_word`` (per effective word), raw and effective words,
-        seconds, and whether the epoch completed.
+        seconds, and whether the epoch completed. This is the loss measured
+        while training (each update scored just before it is applied); at a
+        high learning rate it flatters the model, so it can stall or rise in
+        the last epochs while the model still improves. For the loss of the
+        model as it stands, use :meth:`evaluate_loss`.
     epochs_trained : int
         Complete epochs trained over the model's life.
 
@@ -166,6 +175,7 @@ class Word2Vec:
         softmax: bool = False,
         ns_exponent: float = 0.75,
         cbow_mean: bool = True,
+        cbow_update: str = "word2vec",
         alpha: float = 0.025,
         min_alpha: float = 0.0001,
         sample: float = 1e-3,
@@ -198,6 +208,8 @@ class Word2Vec:
             raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
         if sg not in (0, 1):
             raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW), got {sg!r}")
+        if cbow_update not in ("word2vec", "exact"):
+            raise ValueError(f"cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}")
         if hs not in (0, 1):
             raise ValueError(f"hs must be 0 or 1, got {hs!r}")
         for name, value in (
@@ -224,6 +236,7 @@ class Word2Vec:
         self.softmax = bool(softmax)
         self.ns_exponent = float(ns_exponent)
         self.cbow_mean = bool(cbow_mean)
+        self.cbow_update = cbow_update
         self.alpha = float(alpha)
         self.min_alpha = float(min_alpha)
         self.sample = float(sample)
@@ -544,6 +557,40 @@ class Word2Vec:
         )
         return stats
 
+    def evaluate_loss(
+        self, sentences: str | os.PathLike | Iterable[Sequence[str]] | None = None
+    ) -> EpochStats:
+        """The model's loss on a corpus, without changing the model.
+
+        Runs one pass with a learning rate of zero, so every update is scored
+        but none is applied (subsampling and noise words are drawn as in
+        training, with the model's seed).
+
+        Parameters
+        ----------
+        sentences : corpus, optional
+            Defaults to the training corpus.
+
+        Returns
+        -------
+        EpochStats
+            ``loss`` and ``loss_per_word`` as in :attr:`training_loss`.
+        """
+        if self.vocab is None:
+            raise ValueError("the model has no vocabulary yet: call build_vocab or train first")
+        corpus = self._corpus_for(sentences)
+        return run_epoch(
+            self._make_kernel(),
+            corpus,
+            self.wv.key_to_index,
+            workers=self.workers,
+            schedule=Schedule(0.0, 0.0, 1),
+            words_before=0,
+            seed=self.seed,
+            epoch=0,
+            job_words=self.job_words,
+        )
+
     def _words_per_epoch(self, corpus: Corpus, sentences: Any, total_words: int | None) -> int:
         if total_words is not None:
             _check_int("total_words", total_words, 1)
@@ -573,6 +620,7 @@ class Word2Vec:
             window=self.window,
             negative=max(self.negative, 1),
             cbow_mean=self.cbow_mean,
+            cbow_exact=self.cbow_update == "exact",
             shrink_windows=self.shrink_windows,
             **self._tables,
         )

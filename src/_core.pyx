@@ -154,6 +154,7 @@ cdef struct Params:
     int model
     int loss
     bint cbow_mean
+    bint cbow_exact                # mean mode: pass dJ/dh / n (True) or dJ/dh (False) to inputs
     bint shrink_windows
     bint subsample
     const uint32_t *keep           # subsampling thresholds: keep iff r32 <= keep[w]
@@ -295,9 +296,15 @@ cdef double update(
     const Params *p, const int32_t *inputs, int n_inputs, int32_t target,
     float alpha, Work *w,
 ) noexcept nogil:
-    """One gradient step: form h from the input rows, score it against the
-    target, and push ``-alpha * dJ/dh`` back to each input row (divided by
-    the number of inputs when h is their mean)."""
+    """One step: form h from the input rows, score it against the target,
+    and push ``-alpha * dJ/dh`` back to each input row.
+
+    When h is the mean of n inputs, the exact gradient of each input row is
+    ``dJ/dh / n`` (``cbow_exact``); word2vec.c, gensim and fastText give each
+    row the undivided ``dJ/dh``, i.e. the exact gradient with an input
+    learning rate n times larger, which is what their default learning
+    rates are tuned for.
+    """
     cdef int k, d = p.size
     cdef const float *h
     cdef float scale = 1.0
@@ -311,6 +318,8 @@ cdef double update(
         if p.cbow_mean:
             scale = 1.0 / n_inputs
             sscal(&d, &scale, w.hidden, &ONE)
+            if not p.cbow_exact:
+                scale = 1.0
         h = w.hidden
     cdef double loss = p.score(p, h, target, alpha, w)
     for k in range(n_inputs):
@@ -434,6 +443,9 @@ cdef class Kernel:
         Noise words per update (negative sampling only, >= 1).
     cbow_mean : bool
         CBOW's hidden vector is the mean (True) or the sum of the context.
+    cbow_exact : bool
+        In mean mode, give each context row the exact gradient of the mean,
+        ``dJ/dh / n`` (True), or word2vec.c's undivided ``dJ/dh`` (False).
     shrink_windows : bool
         Draw each position's window uniformly from 1..window.
     keep_thresholds : uint32 array, shape (V,), optional
@@ -466,6 +478,7 @@ cdef class Kernel:
         int window=5,
         int negative=5,
         bint cbow_mean=True,
+        bint cbow_exact=False,
         bint shrink_windows=True,
         const uint32_t[::1] keep_thresholds=None,
         const uint32_t[::1] noise_prob=None,
@@ -510,6 +523,7 @@ cdef class Kernel:
         self.p.window = window
         self.p.negative = negative if self.p.loss == NEGATIVE_SAMPLING else 0
         self.p.cbow_mean = cbow_mean
+        self.p.cbow_exact = cbow_exact
         self.p.shrink_windows = shrink_windows
         self.p.subsample = keep_thresholds is not None
         self.p.keep = &keep_thresholds[0] if keep_thresholds is not None else NULL

@@ -35,7 +35,13 @@ LOG_DELTA = STEP / 2
 FLOAT_SLACK = 2e-6
 
 V, D = 9, 6
-MODELS = [("skipgram", True), ("cbow", True), ("cbow", False)]
+# (model, cbow_mean, cbow_exact)
+MODELS = [
+    ("skipgram", True, False),
+    ("cbow", True, True),
+    ("cbow", True, False),
+    ("cbow", False, False),
+]
 LOSSES = ["ns", "hs", "softmax"]
 COUNTS = [50, 31, 20, 12, 9, 7, 4, 2, 1]
 
@@ -48,7 +54,7 @@ class State:
     tables: dict
     negative: int
 
-    def kernel(self, model="skipgram", loss="ns", cbow_mean=True):
+    def kernel(self, model="skipgram", loss="ns", cbow_mean=True, cbow_exact=False):
         return _core.Kernel(
             self.syn0,
             self.syn1,
@@ -57,6 +63,7 @@ class State:
             window=3,
             negative=self.negative,
             cbow_mean=cbow_mean,
+            cbow_exact=cbow_exact,
             shrink_windows=False,
             **self.tables,
         )
@@ -105,13 +112,18 @@ def reference_loss_fn(loss, kernel, vocab, target, seed, negative):
     return reference.naive_softmax_loss_and_gradient, multiplicity, 0
 
 
-@pytest.mark.parametrize(("model", "cbow_mean"), MODELS)
+@pytest.mark.parametrize(("model", "cbow_mean", "cbow_exact"), MODELS)
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("case", range(4))
-def test_one_update_is_minus_alpha_times_reference_gradient(model, cbow_mean, loss, case):
+def test_one_update_is_minus_alpha_times_reference_gradient(
+    model, cbow_mean, cbow_exact, loss, case
+):
+    """One update equals -alpha times the reference gradient, within the
+    table bound. word2vec.c's CBOW-mean update (cbow_exact=False) gives every
+    context row n times the exact gradient of the mean: checked as such."""
     state = make_state(loss, seed=case)
     syn0, syn1 = state.syn0, state.syn1
-    kernel = state.kernel(model, loss, cbow_mean)
+    kernel = state.kernel(model, loss, cbow_mean, cbow_exact)
     rng = np.random.default_rng(100 + case)
     alpha = 0.05
     target = int(rng.integers(V))
@@ -143,8 +155,11 @@ def test_one_update_is_minus_alpha_times_reference_gradient(model, cbow_mean, lo
             mean=cbow_mean,
         )
         h = syn0_before[inputs].sum(axis=0)
-        scale = 1.0 / len(inputs) if cbow_mean else 1.0
-        h = h * scale
+        if cbow_mean:
+            h = h / len(inputs)
+        scale = 1.0 / len(inputs) if cbow_mean and cbow_exact else 1.0
+        if cbow_mean and not cbow_exact:
+            grad_in = grad_in * len(inputs)
 
     kernel_loss = kernel.train_example(inputs, target, alpha, seed)
 

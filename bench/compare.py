@@ -1,0 +1,248 @@
+"""Train cw2v and gensim on the same corpus with the same settings and compare.
+
+Each training runs in its own subprocess (so peak RSS is per run), cw2v and
+gensim alternate (A B A B) so drift on a noisy machine affects both, and both
+sets of vectors are scored by the same evaluator (gensim's
+``evaluate_word_analogies`` and ``evaluate_word_pairs``: questions-words
+restricted to the 30,000 most frequent words, WordSim353 and SimLex-999
+Spearman).
+
+Examples
+--------
+Quick run on the first 5 M words, one epoch, every configuration::
+
+    python bench/compare.py --max-words 5000000 --epochs 1
+
+The full table on the dev corpus (slow: gensim trains at ~0.3 M words/s)::
+
+    python bench/compare.py --epochs 1 --out bench/results/compare.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "data"
+
+CONFIGS = {
+    "sg-ns": {"sg": 1, "hs": 0, "negative": 5},
+    "cbow-ns": {"sg": 0, "hs": 0, "negative": 5},
+    "sg-hs": {"sg": 1, "hs": 1, "negative": 0},
+}
+COMMON = {"vector_size": 100, "window": 5, "min_count": 5, "sample": 1e-3, "alpha": 0.025}
+
+
+def default_corpus() -> Path:
+    dev = SHARED / "corpus-dev.txt.gz"
+    if dev.exists():
+        return dev
+    from cw2v.datasets import sample_corpus_path
+
+    return sample_corpus_path()
+
+
+def eval_paths() -> dict[str, Path]:
+    """The evaluation sets: the shared copies when present, else the bundled ones."""
+    names = {
+        "analogies": "questions-words.txt",
+        "wordsim353": "wordsim353.tsv",
+        "simlex999": "simlex999.txt",
+    }
+    paths = {}
+    for key, name in names.items():
+        shared = SHARED / "eval" / name
+        bundled = HERE.parent / "cw2v" / "data" / name
+        paths[key] = shared if shared.exists() else bundled
+    return paths
+
+
+def write_prefix(source: Path, max_words: int, target: Path) -> int:
+    """Copy whole lines of ``source`` until ``max_words`` words are written."""
+    opener = gzip.open if source.suffix == ".gz" else open
+    words = 0
+    with opener(source, "rt", encoding="utf-8") as src, open(target, "w", encoding="utf-8") as dst:
+        for line in src:
+            dst.write(line)
+            words += len(line.split())
+            if words >= max_words:
+                break
+    return words
+
+
+def evaluate(keys: list[str], vectors) -> dict[str, float]:
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vectors.shape[1])
+    kv.add_vectors(keys, vectors)
+    paths = eval_paths()
+    analogy, _ = kv.evaluate_word_analogies(str(paths["analogies"]), restrict_vocab=30000)
+    ws = kv.evaluate_word_pairs(str(paths["wordsim353"]), restrict_vocab=300000)
+    sl = kv.evaluate_word_pairs(str(paths["simlex999"]), restrict_vocab=300000)
+    return {"analogy": float(analogy), "wordsim353": float(ws[1][0]), "simlex999": float(sl[1][0])}
+
+
+def child(spec: dict) -> dict:
+    """Run one training (in a subprocess) and report timings and quality."""
+    import numpy as np
+
+    params = dict(COMMON, **CONFIGS[spec["config"]])
+    corpus, workers, epochs = spec["corpus"], spec["workers"], spec["epochs"]
+    if spec["lib"] == "cw2v":
+        import cw2v
+
+        model = cw2v.Word2Vec(
+            corpus, workers=workers, epochs=epochs, seed=1, progress=False, **params
+        )
+        start = time.perf_counter()
+        model.build_vocab()
+        vocab_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        model.train()
+        train_seconds = time.perf_counter() - start
+        raw_words = sum(stats.raw_words for stats in model.training_loss)
+        keys, vectors = list(model.wv.index_to_key), np.asarray(model.wv.vectors)
+    else:
+        from gensim.models import Word2Vec
+        from gensim.models.word2vec import LineSentence
+
+        model = Word2Vec(workers=workers, epochs=epochs, seed=1, **params)
+        sentences = LineSentence(corpus)
+        start = time.perf_counter()
+        model.build_vocab(sentences)
+        vocab_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        model.train(sentences, total_examples=model.corpus_count, epochs=epochs)
+        train_seconds = time.perf_counter() - start
+        raw_words = model.corpus_total_words * epochs
+        keys, vectors = list(model.wv.index_to_key), np.asarray(model.wv.vectors)
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "vocab_seconds": vocab_seconds,
+        "train_seconds": train_seconds,
+        "words_per_second": raw_words / train_seconds,
+        "wall_seconds": vocab_seconds + train_seconds,
+        "peak_rss_mb": peak_rss_mb,
+        "vocabulary": len(keys),
+    }
+    result.update(evaluate(keys, vectors))
+    return result
+
+
+def run_child(spec: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import gensim
+
+    import cw2v
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"cw2v {cw2v.__version__}, gensim {gensim.__version__}"
+    )
+
+
+def table(rows: list[dict]) -> str:
+    head = (
+        "| config | library | train words/s | ratio | vocab s | wall s | peak RSS MB "
+        "| analogy | WS353 | SimLex |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for row in rows:
+        lines.append(
+            f"| {row['config']} | {row['lib']} | {row['words_per_second'] / 1e6:.3f} M "
+            f"| {row.get('ratio', 1.0):.2f} | {row['vocab_seconds']:.1f} | {row['wall_seconds']:.1f} "
+            f"| {row['peak_rss_mb']:.0f} | {row['analogy']:.4f} | {row['wordsim353']:.4f} "
+            f"| {row['simlex999']:.4f} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--max-words", type=int, default=None, help="use a prefix of the corpus")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--libs", default="cw2v,gensim")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=None, help="also write the table here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return
+
+    corpus = args.corpus or default_corpus()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.max_words:
+            prefix = Path(tmp) / "corpus.txt"
+            words = write_prefix(corpus, args.max_words, prefix)
+            corpus_label = f"{corpus.name}, first {words:,} words"
+            corpus = prefix
+        else:
+            corpus_label = corpus.name
+        rows = []
+        for config in args.configs.split(","):
+            results: dict[str, list[dict]] = {lib: [] for lib in args.libs.split(",")}
+            for _ in range(args.repeat):
+                for lib in results:
+                    spec = {
+                        "lib": lib,
+                        "config": config,
+                        "corpus": str(corpus),
+                        "workers": args.workers,
+                        "epochs": args.epochs,
+                    }
+                    result = run_child(spec)
+                    print(f"{config} {lib}: {json.dumps(result)}", file=sys.stderr, flush=True)
+                    results[lib].append(result)
+            base = None
+            for lib, runs in results.items():
+                best = max(runs, key=lambda r: r["words_per_second"])
+                row = dict(best, config=config, lib=lib)
+                if lib == "gensim":
+                    base = row
+                rows.append(row)
+            if base is not None:
+                for row in rows[-len(results) :]:
+                    row["ratio"] = row["words_per_second"] / base["words_per_second"]
+    report = (
+        f"Corpus: {corpus_label}; {args.workers} workers, {args.epochs} epoch(s), "
+        f"settings {COMMON}.\n\nMachine: {machine()}\n\n{table(rows)}"
+    )
+    print(report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,366 @@
+"""The Word2Vec model: training behaviour, determinism, callbacks, errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import cw2v
+from cw2v.datasets import sample_corpus
+
+RELATED = [
+    ("gold", "silver"),
+    ("day", "night"),
+    ("sea", "waters"),
+    ("father", "mother"),
+    ("son", "daughter"),
+    ("brass", "iron"),
+]
+UNRELATED = [
+    ("gold", "night"),
+    ("sea", "mother"),
+    ("silver", "day"),
+    ("father", "iron"),
+    ("son", "waters"),
+    ("brass", "daughter"),
+]
+
+
+@pytest.fixture(scope="module")
+def real_text():
+    """About 370k words of real English (the first lines of the sample corpus)."""
+    return list(sample_corpus(max_lines=12_000))
+
+
+def cw2v_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("cw2v-")]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sg": 1},
+        {"sg": 0, "alpha": 0.05},
+        {"sg": 1, "hs": 1, "negative": 0},
+        {"sg": 0, "hs": 1, "negative": 0},
+    ],
+    ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"],
+)
+def test_training_lowers_the_loss_and_brings_related_words_closer(real_text, params):
+    model = cw2v.Word2Vec(real_text, vector_size=40, epochs=4, workers=2, **params)
+    model.build_vocab()
+    before = model.evaluate_loss().loss_per_word
+    model.train()
+    after = model.evaluate_loss().loss_per_word
+    assert after < 0.95 * before
+    assert model.training_loss[-1].loss_per_word < model.training_loss[0].loss_per_word
+    related = np.mean([model.wv.similarity(a, b) for a, b in RELATED])
+    unrelated = np.mean([model.wv.similarity(a, b) for a, b in UNRELATED])
+    assert related > unrelated + 0.1
+
+
+def test_full_softmax_trains_on_a_small_vocabulary(real_text):
+    model = cw2v.Word2Vec(
+        real_text[:1500], softmax=True, negative=0, max_final_vocab=100, vector_size=16, workers=2
+    )
+    model.build_vocab()
+    before = model.evaluate_loss().loss_per_word
+    model.train()
+    assert len(model.vocab) <= 100
+    assert model.evaluate_loss().loss_per_word < 0.95 * before
+
+
+def test_train_chains_and_trains_the_given_number_of_epochs(real_text):
+    model = cw2v.Word2Vec(real_text[:2000], vector_size=10, epochs=2, workers=1).train()
+    assert isinstance(model, cw2v.Word2Vec)
+    assert model.epochs_trained == 2
+    words = sum(len(s) for s in real_text[:2000])
+    assert [stats.raw_words for stats in model.training_loss] == [words, words]
+    assert all(stats.completed for stats in model.training_loss)
+    model.train(epochs=1)
+    assert model.epochs_trained == 3
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_training_loss_is_complete_with_any_number_of_workers(real_text, workers):
+    text = real_text[:3000]
+    model = cw2v.Word2Vec(text, vector_size=20, epochs=2, workers=workers, job_words=2000)
+    model.train()
+    words = sum(len(s) for s in text)
+    for stats in model.training_loss:
+        assert stats.raw_words == words  # every job's result was counted once
+        assert stats.jobs == -(-words // 2000)  # full jobs, then the rest
+        assert stats.loss > 0 and np.isfinite(stats.loss)
+        assert isinstance(stats.loss, float)
+        assert 0 < stats.effective_words < words
+        assert stats.loss_per_word == pytest.approx(stats.loss / stats.effective_words)
+
+
+DETERMINISM_SCRIPT = textwrap.dedent(
+    """
+    import hashlib, sys
+    import cw2v
+    from cw2v.datasets import sample_corpus
+    text = list(sample_corpus(max_lines=1500))
+    model = cw2v.Word2Vec(text, vector_size=16, epochs=2, workers=1, seed=int(sys.argv[1]),
+                          min_count=2).train()
+    digest = hashlib.sha256(model.wv.vectors.tobytes() + model.output_vectors.tobytes())
+    print(digest.hexdigest(), " ".join(model.wv.index_to_key[:50]))
+    """
+)
+
+
+def test_one_worker_and_a_seed_give_bit_identical_vectors_whatever_the_hash_seed():
+    outputs = []
+    for hash_seed, seed in (("0", 7), ("12345", 7), ("random", 7), ("0", 8)):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        run = subprocess.run(
+            [sys.executable, "-c", DETERMINISM_SCRIPT, str(seed)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=True,
+        )
+        outputs.append(run.stdout.strip())
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[3].split()[0] != outputs[0].split()[0]  # another seed, other vectors
+
+
+def test_callbacks_run_in_order_in_the_callers_thread(real_text):
+    events = []
+
+    class Recorder:
+        def on_train_begin(self, model):
+            events.append(("train_begin", threading.get_ident()))
+
+        def on_epoch_begin(self, model):
+            events.append(("epoch_begin", threading.get_ident()))
+
+        def on_epoch_end(self, model):
+            events.append(("epoch_end", model.epochs_trained))
+
+        def on_train_end(self, model):
+            events.append(("train_end", threading.get_ident()))
+
+    cw2v.Word2Vec(real_text[:500], vector_size=8, epochs=2, callbacks=[Recorder()]).train()
+    me = threading.get_ident()
+    assert events == [
+        ("train_begin", me),
+        ("epoch_begin", me),
+        ("epoch_end", 1),
+        ("epoch_begin", me),
+        ("epoch_end", 2),
+        ("train_end", me),
+    ]
+
+
+class FailingCorpus:
+    """Raises halfway through the second pass (the first pass builds the vocabulary)."""
+
+    def __init__(self, sentences, fail_on_pass=2, fail_at=500):
+        self.sentences = sentences
+        self.passes = 0
+        self.fail_on_pass = fail_on_pass
+        self.fail_at = fail_at
+
+    def __iter__(self):
+        self.passes += 1
+        for i, sentence in enumerate(self.sentences):
+            if self.passes == self.fail_on_pass and i == self.fail_at:
+                raise OSError("disk went away")
+            yield sentence
+
+
+def test_an_exception_in_the_users_iterator_reaches_the_caller(real_text):
+    corpus = FailingCorpus(real_text[:3000])
+    model = cw2v.Word2Vec(corpus, vector_size=8, workers=2, job_words=500)
+    with pytest.raises(OSError, match="disk went away") as info:
+        model.train()
+    frames = [entry.name for entry in info.traceback]
+    assert "__iter__" in frames  # the original traceback, down to the raising line
+    assert not cw2v_threads()
+    assert model.training_loss[-1].completed is False
+
+
+def test_an_exception_in_a_callback_reaches_the_caller(real_text):
+    class Broken:
+        def on_epoch_end(self, model):
+            raise RuntimeError("callback failed")
+
+    model = cw2v.Word2Vec(real_text[:500], vector_size=8, callbacks=[Broken()])
+    with pytest.raises(RuntimeError, match="callback failed"):
+        model.train()
+    assert model.epochs_trained == 1
+    assert not cw2v_threads()
+
+
+def test_an_exception_in_a_worker_reaches_the_caller(real_text, monkeypatch):
+    model = cw2v.Word2Vec(real_text[:3000], vector_size=8, workers=2, job_words=500)
+    make_kernel = model._make_kernel
+
+    class FailingKernel:
+        def __init__(self, kernel):
+            self.kernel = kernel
+            self.calls = 0
+
+        def train_job(self, *args):
+            self.calls += 1
+            if self.calls == 4:
+                raise MemoryError("worker ran out of memory")
+            return self.kernel.train_job(*args)
+
+    monkeypatch.setattr(model, "_make_kernel", lambda: FailingKernel(make_kernel()))
+    with pytest.raises(MemoryError, match="worker ran out"):
+        model.train()
+    assert not cw2v_threads()
+
+
+INTERRUPT_SCRIPT = textwrap.dedent(
+    """
+    import logging, sys
+    import cw2v
+    from cw2v.datasets import sample_corpus
+    logging.basicConfig(level=logging.WARNING, stream=sys.stdout)
+    text = list(sample_corpus(max_lines=20000))
+    model = cw2v.Word2Vec(text, vector_size=50, epochs=1000, workers=2)
+    model.build_vocab()
+    print("training", flush=True)
+    try:
+        model.train()
+    except KeyboardInterrupt:
+        print("interrupted", model.epochs_trained, flush=True)
+    neighbours = model.wv.most_similar("gold", topn=3)
+    assert len(neighbours) == 3
+    print("usable", flush=True)
+    """
+)
+
+
+def test_keyboard_interrupt_stops_training_quickly_and_leaves_a_usable_model():
+    process = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPT_SCRIPT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == "training"
+        time.sleep(1.5)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        stopped_after = time.monotonic() - sent
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "training interrupted in epoch" in out
+    assert "interrupted" in out and "usable" in out
+    assert stopped_after < 10  # a second or so, with slack for a loaded machine
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"vector_size": 0}, ValueError, "vector_size must be >= 1"),
+        ({"window": 0}, ValueError, "window must be >= 1"),
+        ({"negative": -1}, ValueError, "negative must be >= 0"),
+        ({"sample": -0.1}, ValueError, "sample must be"),
+        ({"alpha": 0}, ValueError, "alpha must be"),
+        ({"alpha": float("nan")}, ValueError, "alpha must be"),
+        ({"workers": 0}, ValueError, "workers must be >= 1"),
+        ({"epochs": 0}, ValueError, "epochs must be >= 1"),
+        ({"vector_size": 10.5}, TypeError, "vector_size must be an int"),
+        ({"min_alpha": 0.5}, ValueError, "must not exceed alpha"),
+        ({"sg": 2}, ValueError, "sg must be 1"),
+        ({"hs": 1}, ValueError, "each choose a loss.*negative=0"),
+        ({"softmax": True}, ValueError, "each choose a loss"),
+        ({"negative": 0}, ValueError, "no loss chosen"),
+        ({"cbow_update": "fast"}, ValueError, "cbow_update"),
+        ({"callbacks": [object()]}, TypeError, "has none of the methods"),
+        ({"trim_rule": 3}, TypeError, "trim_rule must be callable"),
+    ],
+)
+def test_invalid_parameters_are_rejected_with_a_clear_message(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        cw2v.Word2Vec(**kwargs)
+
+
+def test_bad_corpora_are_rejected_with_advice():
+    with pytest.raises(TypeError, match="one-shot iterator"):
+        cw2v.Word2Vec(line.split() for line in ["a b", "c d"])
+    with pytest.raises(TypeError, match="is a str"):
+        cw2v.Word2Vec(["not split"], min_count=1).train()
+    with pytest.raises(TypeError, match="token of type int"):
+        cw2v.Word2Vec([[1, 2, 3]], min_count=1).train()
+    with pytest.raises(ValueError, match="no corpus"):
+        cw2v.Word2Vec().train()
+    with pytest.raises(ValueError, match="min_count"):
+        cw2v.Word2Vec([["rare", "words"]], min_count=5).train()
+
+
+def test_an_iterable_exhausted_after_one_pass_is_reported():
+    class OnePass:
+        def __init__(self):
+            self.data = iter([["a", "b", "a", "b"]] * 20)
+
+        def __iter__(self):
+            return (sentence for sentence in self.data)
+
+    with pytest.raises(ValueError, match=r"yielded no words.*re-iterable"):
+        cw2v.Word2Vec(OnePass(), min_count=1, vector_size=4).train()
+
+
+def test_sentences_longer_than_a_job_are_split_not_truncated():
+    rng = np.random.default_rng(0)
+    long_sentence = [f"w{i}" for i in rng.integers(50, size=25_000)]
+    model = cw2v.Word2Vec([long_sentence], vector_size=8, job_words=10_000, epochs=1, workers=2)
+    model.train()
+    assert model.training_loss[0].raw_words == 25_000
+    assert model.training_loss[0].jobs == 3
+
+
+def test_build_vocab_update_keeps_known_vectors_and_adds_new_words(real_text):
+    model = cw2v.Word2Vec(real_text[:2000], vector_size=12, epochs=1, workers=1).train()
+    old_words = list(model.wv.index_to_key)
+    old_vectors = model.wv.vectors.copy()
+    extra = [["zyzzyva", "quokka", "the"]] * 10
+    model.build_vocab(extra, update=True)
+    assert model.wv.index_to_key[: len(old_words)] == old_words
+    assert {"zyzzyva", "quokka"} <= set(model.wv.index_to_key[len(old_words) :])
+    np.testing.assert_array_equal(model.wv.vectors[: len(old_words)], old_vectors)
+    assert model.output_vectors.shape[0] == len(model.wv)
+    quokka = model.wv["quokka"].copy()
+    model.train(extra, epochs=2)
+    assert not np.array_equal(model.wv["quokka"], quokka)
+
+
+def test_continued_training_on_another_corpus_counts_its_words(real_text):
+    model = cw2v.Word2Vec(real_text[:1000], vector_size=8, epochs=1, workers=1).train()
+    other = real_text[1000:1500]
+    model.train(other, epochs=1)
+    assert model.training_loss[-1].raw_words == sum(len(s) for s in other)
+
+
+def test_progress_bar_shows_words_per_second_and_loss(real_text, capsys):
+    cw2v.Word2Vec(real_text[:2000], vector_size=8, epochs=1, progress=True).train()
+    err = capsys.readouterr().err
+    assert "training" in err and "word/s" in err and "loss=" in err
+
+
+def test_file_corpus_trains_like_the_same_sentences_in_memory(tmp_path, real_text):
+    text = real_text[:1500]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(s) for s in text) + "\n")
+    from_file = cw2v.Word2Vec(str(path), vector_size=8, workers=1, epochs=1).train()
+    in_memory = cw2v.Word2Vec(text, vector_size=8, workers=1, epochs=1).train()
+    assert from_file.wv.index_to_key == in_memory.wv.index_to_key
+    np.testing.assert_array_equal(from_file.wv.vectors, in_memory.wv.vectors)
