@@ -229,10 +229,10 @@ cdef double negative_sampling_loss(
 ) noexcept nogil:
     """The target against ``negative`` noise words; a draw equal to the
     target is skipped, as in word2vec.c."""
-    cdef int k, count = 1
+    cdef int _k, count = 1
     cdef int32_t noise
     cdef double loss = score_binary(p, h, target, 1, alpha, w, 0)
-    for k in range(p.negative):
+    for _k in range(p.negative):
         noise = draw_noise_word(p, &w.rng)
         if noise == target:
             continue
@@ -703,9 +703,9 @@ cdef class Kernel:
         if self.p.loss != NEGATIVE_SAMPLING:
             raise ValueError("only negative sampling draws noise words")
         cdef uint64_t state = seed
-        cdef int k
+        cdef int _k
         drawn = []
-        for k in range(count):
+        for _k in range(count):
             drawn.append(draw_noise_word(&self.p, &state))
         return drawn
 
@@ -723,8 +723,8 @@ def log_sigmoid(float x):
 def random_uint64(uint64_t seed, int count):
     """The first ``count`` outputs of the kernels' generator for ``seed``."""
     cdef uint64_t state = seed
-    cdef int k
+    cdef int _k
     drawn = []
-    for k in range(count):
+    for _k in range(count):
         drawn.append(next_random(&state))
     return drawn
