@@ -21,10 +21,7 @@ The full table on the dev corpus (slow: gensim trains at ~0.3 M words/s)::
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -32,8 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "data"
+from _common import default_corpus, eval_paths, machine, write_prefix
 
 CONFIGS = {
     "sg-ns": {"sg": 1, "hs": 0, "negative": 5},
@@ -41,43 +37,6 @@ CONFIGS = {
     "sg-hs": {"sg": 1, "hs": 1, "negative": 0},
 }
 COMMON = {"vector_size": 100, "window": 5, "min_count": 5, "sample": 1e-3, "alpha": 0.025}
-
-
-def default_corpus() -> Path:
-    dev = SHARED / "corpus-dev.txt.gz"
-    if dev.exists():
-        return dev
-    from cw2v.datasets import sample_corpus_path
-
-    return sample_corpus_path()
-
-
-def eval_paths() -> dict[str, Path]:
-    """The evaluation sets: the shared copies when present, else the bundled ones."""
-    names = {
-        "analogies": "questions-words.txt",
-        "wordsim353": "wordsim353.tsv",
-        "simlex999": "simlex999.txt",
-    }
-    paths = {}
-    for key, name in names.items():
-        shared = SHARED / "eval" / name
-        bundled = HERE.parent / "cw2v" / "data" / name
-        paths[key] = shared if shared.exists() else bundled
-    return paths
-
-
-def write_prefix(source: Path, max_words: int, target: Path) -> int:
-    """Copy whole lines of ``source`` until ``max_words`` words are written."""
-    opener = gzip.open if source.suffix == ".gz" else open
-    words = 0
-    with opener(source, "rt", encoding="utf-8") as src, open(target, "w", encoding="utf-8") as dst:
-        for line in src:
-            dst.write(line)
-            words += len(line.split())
-            if words >= max_words:
-                break
-    return words
 
 
 def evaluate(keys: list[str], vectors) -> dict[str, float]:
@@ -149,25 +108,6 @@ def run_child(spec: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import gensim
-
-    import cw2v
-
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"cw2v {cw2v.__version__}, gensim {gensim.__version__}"
-    )
-
-
 def table(rows: list[dict]) -> str:
     head = (
         "| config | library | train words/s | ratio | vocab s | wall s | peak RSS MB "
@@ -177,7 +117,8 @@ def table(rows: list[dict]) -> str:
     for row in rows:
         lines.append(
             f"| {row['config']} | {row['lib']} | {row['words_per_second'] / 1e6:.3f} M "
-            f"| {row.get('ratio', 1.0):.2f} | {row['vocab_seconds']:.1f} | {row['wall_seconds']:.1f} "
+            f"| {row.get('ratio', 1.0):.2f} | {row['vocab_seconds']:.1f} "
+            f"| {row['wall_seconds']:.1f} "
             f"| {row['peak_rss_mb']:.0f} | {row['analogy']:.4f} | {row['wordsim353']:.4f} "
             f"| {row['simlex999']:.4f} |"
         )
