@@ -11,21 +11,28 @@ characters) and tokens that are not strings.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
-import io
 import lzma
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
-from typing import IO, Union
+from typing import Union
+
+import numpy as np
+
+from cw2v import _core
+from cw2v.vocab import WordCounts, count_words
 
 __all__ = ["Corpus", "FileCorpus", "IterableCorpus", "as_corpus", "check_sentence"]
 
 Corpus = Union["FileCorpus", "IterableCorpus"]
 
-#: Characters read per block from a file corpus. A line longer than this (a
+#: Bytes read per block from a file corpus. A line longer than this (a
 #: text8-style file without newlines) is cut at a space and yielded in pieces.
-BLOCK_CHARS = 1 << 20
+BLOCK_BYTES = 1 << 20
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
@@ -79,9 +86,36 @@ class IterableCorpus:
             check_sentence(sentence, position)
             yield sentence
 
-    def token_blocks(self) -> Iterator[Sequence[str]]:
-        """The sentences themselves: counting does not need larger blocks."""
-        return iter(self)
+    def count(
+        self, *, max_vocab_size: int | None = None, progress: Callable[[int], object] | None = None
+    ) -> WordCounts:
+        """Count the words (see :func:`cw2v.vocab.count_words`)."""
+        return count_words(self, max_vocab_size=max_vocab_size, progress=progress)
+
+    def total_words(self) -> int:
+        """Tokens in one pass."""
+        return sum(len(sentence) for sentence in self)
+
+    def encoded_chunks(
+        self, index_to_key: Sequence[str], key_to_index: Mapping[str, int], chunk_words: int
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Word ids of one pass, in chunks of whole sentences.
+
+        Each chunk is ``(ids, offsets)``: int32 ids (-1 for unknown words) and
+        int64 sentence offsets starting at 0. A chunk holds at least
+        ``chunk_words`` words, except the last.
+        """
+        lookup = key_to_index.get
+        ids: list[int] = []
+        ends: list[int] = [0]
+        for sentence in self:
+            ids.extend(map(lookup, sentence, repeat(-1)))
+            ends.append(len(ids))
+            if len(ids) >= chunk_words:
+                yield np.array(ids, dtype=np.int32), np.array(ends, dtype=np.int64)
+                ids, ends = [], [0]
+        if ids:
+            yield np.array(ids, dtype=np.int32), np.array(ends, dtype=np.int64)
 
     def __repr__(self) -> str:
         return f"IterableCorpus({type(self.sentences).__name__})"
@@ -90,32 +124,49 @@ class IterableCorpus:
 class FileCorpus:
     """Sentences read from text files, one sentence per line.
 
-    Tokens are separated by whitespace. Files ending in ``.gz``, ``.bz2`` or
-    ``.xz`` are decompressed on the fly. A directory stands for every regular
-    file in it (hidden files excepted), in sorted order. A file is read in
-    blocks of :data:`BLOCK_CHARS` characters, so a text8-style file with no
-    newlines is never loaded whole: its one long line is yielded in pieces cut
-    at spaces.
+    Tokens are separated by ASCII whitespace (space, tab, carriage return,
+    line feed, vertical tab, form feed) and a line feed ends a sentence.
+    Files ending in ``.gz``, ``.bz2`` or ``.xz`` are decompressed on the fly.
+    A directory stands for every regular file in it (hidden files excepted),
+    in sorted order. Files are read in blocks of :data:`BLOCK_BYTES` bytes, so
+    a text8-style file with no newlines is never loaded whole: its one long
+    line is cut at spaces into pieces.
+
+    Counting and encoding for training run in compiled code on the raw bytes
+    (no Python object per token, the GIL released); iterating yields decoded
+    token lists like any other corpus.
 
     Parameters
     ----------
     path : str or os.PathLike
         A file or a directory.
-    encoding, errors : str
-        How to decode the bytes, as for :func:`open`.
+    encoding : str, default "utf-8"
+        The text's encoding; it must encode ASCII as ASCII (UTF-8, Latin-1,
+        cp1252 ... but not UTF-16).
+    errors : str, default "strict"
+        How to handle bytes that do not decode, as for :meth:`bytes.decode`.
+        With ``"strict"`` an undecodable word raises ``UnicodeDecodeError``
+        when the vocabulary is built; otherwise it is counted under its
+        replaced form, but treated as unknown in training.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If ``path`` is a directory without files.
+        If ``path`` is a directory without files, or the encoding does not
+        encode ASCII as ASCII.
     """
 
     def __init__(self, path: str | os.PathLike, *, encoding: str = "utf-8", errors: str = "strict"):
         self.path = Path(path)
-        self.encoding = encoding
+        self.encoding = codecs.lookup(encoding).name
         self.errors = errors
+        if " \t\nazAZ09".encode(self.encoding, "replace") != b" \t\nazAZ09":
+            raise ValueError(
+                f"encoding {encoding!r} does not encode ASCII as ASCII; convert the corpus to "
+                f"UTF-8 (e.g. iconv -f {encoding} -t utf-8)"
+            )
         if self.path.is_dir():
             self.files = sorted(
                 p for p in self.path.iterdir() if p.is_file() and not p.name.startswith(".")
@@ -130,42 +181,78 @@ class FileCorpus:
                 f"directory, or a list of token lists"
             )
 
-    def _open(self, path: Path) -> IO[str]:
-        opener = _OPENERS.get(path.suffix.lower())
-        if opener is None:
-            return open(path, encoding=self.encoding, errors=self.errors)
-        return io.TextIOWrapper(opener(path, "rb"), encoding=self.encoding, errors=self.errors)
-
-    def text_blocks(self) -> Iterator[str]:
-        """Yield the text in blocks that end at a line break or a space."""
+    def byte_blocks(self) -> Iterator[bytes]:
+        """Yield the raw text in blocks that end at a line feed or a space."""
         for path in self.files:
-            with self._open(path) as handle:
-                carry = ""
+            opener = _OPENERS.get(path.suffix.lower(), open)
+            with opener(path, "rb") as handle:
+                carry = b""
                 while True:
-                    chunk = handle.read(BLOCK_CHARS)
+                    chunk = handle.read(BLOCK_BYTES)
                     if not chunk:
                         break
-                    text = carry + chunk
-                    cut = text.rfind("\n") + 1 or text.rfind(" ") + 1
+                    data = carry + chunk if carry else chunk
+                    cut = data.rfind(b"\n") + 1 or data.rfind(b" ") + 1
                     if cut == 0:
-                        carry = text
+                        carry = data
                         continue
-                    carry = text[cut:]
-                    yield text[:cut]
+                    carry = data[cut:]
+                    yield data[:cut]
                 if carry:
                     yield carry
 
     def __iter__(self) -> Iterator[list[str]]:
-        for block in self.text_blocks():
-            for line in block.splitlines():
+        encoding, errors = self.encoding, self.errors
+        for block in self.byte_blocks():
+            for line in block.split(b"\n"):
                 tokens = line.split()
                 if tokens:
-                    yield tokens
+                    yield [token.decode(encoding, errors) for token in tokens]
 
-    def token_blocks(self) -> Iterator[list[str]]:
-        """Every token of the corpus, in large blocks (for fast counting)."""
-        for block in self.text_blocks():
-            yield block.split()
+    def count(
+        self, *, max_vocab_size: int | None = None, progress: Callable[[int], object] | None = None
+    ) -> WordCounts:
+        """Count the words in compiled code.
+
+        Same result as :func:`cw2v.vocab.count_words` over the sentences,
+        with the same pruning rule under ``max_vocab_size`` (applied after
+        each block of :data:`BLOCK_BYTES` bytes).
+        """
+        table = _core.TokenTable()
+        total = blocks = 0
+        min_reduce, peak = 1, 0
+        for block in self.byte_blocks():
+            total += table.count(block)
+            blocks += 1
+            if max_vocab_size is not None and len(table) > max_vocab_size:
+                peak = max(peak, len(table))
+                while len(table) > max_vocab_size:
+                    min_reduce = max(min_reduce, table.min_value())
+                    table.prune(min_reduce)
+                    min_reduce += 1
+            if progress is not None:
+                progress(total)
+        peak = max(peak, len(table))
+        counts: Counter[str] = Counter()
+        for key, count in table.items():
+            counts[key.decode(self.encoding, self.errors)] += count
+        return WordCounts(counts, total, blocks, min_reduce, peak)
+
+    def total_words(self) -> int:
+        """Tokens in one pass, counted in compiled code."""
+        return sum(_core.count_tokens(block) for block in self.byte_blocks())
+
+    def encoded_chunks(
+        self, index_to_key: Sequence[str], key_to_index: Mapping[str, int], chunk_words: int
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Word ids of one pass, block by block, encoded in compiled code.
+
+        See :meth:`IterableCorpus.encoded_chunks`; here a chunk is one block
+        of :data:`BLOCK_BYTES` bytes, whatever ``chunk_words``.
+        """
+        table = _core.TokenTable.from_words(index_to_key, self.encoding)
+        for block in self.byte_blocks():
+            yield table.encode(block)
 
     def __repr__(self) -> str:
         return f"FileCorpus({str(self.path)!r})"

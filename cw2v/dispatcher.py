@@ -1,8 +1,9 @@
 """The training loop's plumbing: producer -> bounded job queue -> workers.
 
-One epoch runs as follows. A producer thread reads the corpus, turns tokens
-into int32 word ids (one dict lookup per token; the only per-token work done
-under the GIL) and packs them into jobs of about ``job_words`` words. A
+One epoch runs as follows. A producer thread reads the corpus, which turns
+tokens into int32 word ids (in compiled code for file corpora; one dict
+lookup per token, under the GIL, for sentences given in memory), and cuts
+them into jobs of ``job_words`` words. A
 bounded queue hands the jobs to ``workers`` threads, each of which calls the
 compiled kernel with the GIL released. Results flow back to the caller's
 thread, which sums them in float64, reports progress and is the only thread
@@ -26,9 +27,8 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any, Protocol
 
 import numpy as np
@@ -149,28 +149,28 @@ class TrainingDiverged(FloatingPointError):
 
 
 def iter_jobs(
-    sentences: Iterable[Sequence[str]],
-    key_to_index: Mapping[str, int],
+    chunks: Iterable[tuple[np.ndarray, np.ndarray]],
     *,
     job_words: int,
     schedule: Schedule,
     words_before: int,
     seed: int,
     epoch: int,
-) -> Iterable[Job]:
-    """Encode sentences into jobs of about ``job_words`` words.
+) -> Iterator[Job]:
+    """Cut encoded text into jobs of exactly ``job_words`` words (the last
+    one excepted).
 
-    A sentence longer than ``job_words`` is split across jobs (no word is
-    dropped; windows do not cross the cut). Unknown words become -1: the
-    kernel counts them as raw words and skips them.
+    A sentence that crosses a job boundary is cut in two (no word is
+    dropped; windows do not cross the cut).
 
     Parameters
     ----------
-    sentences : iterable of sequences of str
-    key_to_index : mapping
-        Word to row id.
+    chunks : iterable of (ids, offsets)
+        int32 word ids (-1 for unknown words: the kernel counts them as raw
+        words and skips them) and int64 sentence offsets starting at 0, as
+        the corpora's ``encoded_chunks`` yield them.
     job_words : int
-        Target number of words per job.
+        Words per job.
     schedule : Schedule
         Gives each job its learning rate at its first and last word.
     words_before : int
@@ -182,46 +182,44 @@ def iter_jobs(
     ------
     Job
     """
-    lookup = key_to_index.get
-    ids: list[int] = []
-    offsets = [0]
     words_done = words_before
     job_index = 0
+    rest_ids = np.empty(0, dtype=np.int32)
+    rest_ends = np.empty(0, dtype=np.int64)  # sentence ends, relative to rest_ids
 
-    def pack() -> Job:
-        nonlocal ids, offsets, words_done, job_index
+    def make_job(ids: np.ndarray, ends: np.ndarray) -> Job:
+        nonlocal words_done, job_index
+        inner = ends[(ends > 0) & (ends < len(ids))]
+        offsets = np.concatenate(([0], inner, [len(ids)])).astype(np.int64)
         job = Job(
-            ids=np.array(ids, dtype=np.int32),
-            offsets=np.array(offsets, dtype=np.int64),
+            ids=ids,
+            offsets=offsets,
             alpha_start=schedule.alpha(words_done),
             alpha_end=schedule.alpha(words_done + len(ids)),
             seed=job_seed(seed, epoch, job_index),
         )
         words_done += len(ids)
         job_index += 1
-        ids = []
-        offsets = [0]
         return job
 
-    for sentence in sentences:
+    for chunk_ids, chunk_offsets in chunks:
+        ids = np.concatenate((rest_ids, chunk_ids)) if len(rest_ids) else chunk_ids
+        ends = np.concatenate((rest_ends, chunk_offsets[1:] + len(rest_ids)))
         start = 0
-        length = len(sentence)
-        while start < length:
-            take = min(length - start, job_words - len(ids))
-            piece = sentence[start : start + take] if start or take < length else sentence
-            ids.extend(map(lookup, piece, repeat(-1)))
-            offsets.append(len(ids))
-            start += take
-            if len(ids) >= job_words:
-                yield pack()
-    if len(ids):
-        yield pack()
+        while len(ids) - start >= job_words:
+            stop = start + job_words
+            lo, hi = np.searchsorted(ends, [start, stop], side="right")
+            yield make_job(ids[start:stop], ends[lo:hi] - start)
+            start = stop
+        rest_ids = ids[start:]
+        rest_ends = ends[np.searchsorted(ends, start, side="right") :] - start
+    if len(rest_ids):
+        yield make_job(rest_ids, rest_ends)
 
 
 def run_epoch(
     kernel: TrainsJobs,
-    sentences: Iterable[Sequence[str]],
-    key_to_index: Mapping[str, int],
+    chunks: Iterable[tuple[np.ndarray, np.ndarray]],
     *,
     workers: int,
     schedule: Schedule,
@@ -237,8 +235,9 @@ def run_epoch(
     ----------
     kernel : object with ``train_job``
         The compiled kernel bound to the model's arrays.
-    sentences : iterable of sequences of str
-    key_to_index : mapping
+    chunks : iterable of (ids, offsets)
+        The encoded corpus (see :func:`iter_jobs`). It is read in the
+        producer thread, so the user's corpus iterator runs there.
     workers : int
         Worker threads (>= 1).
     schedule, words_before, seed, epoch, job_words
@@ -279,8 +278,7 @@ def run_epoch(
     def produce() -> None:
         try:
             for job in iter_jobs(
-                sentences,
-                key_to_index,
+                chunks,
                 job_words=job_words,
                 schedule=schedule,
                 words_before=words_before,

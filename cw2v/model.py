@@ -20,7 +20,7 @@ from cw2v import _core
 from cw2v.corpus import Corpus, as_corpus
 from cw2v.dispatcher import EpochStats, Schedule, run_epoch
 from cw2v.vectors import KeyedVectors
-from cw2v.vocab import Vocabulary, count_words
+from cw2v.vocab import Vocabulary
 
 __all__ = ["Word2Vec"]
 
@@ -301,8 +301,7 @@ class Word2Vec:
         started = time.perf_counter()
         bar = self._progress_bar(None, "counting", enabled=progress)
         try:
-            counted = count_words(
-                corpus.token_blocks(),
+            counted = corpus.count(
                 max_vocab_size=self.max_vocab_size,
                 progress=(lambda words: bar.update(words - bar.n)) if bar is not None else None,
             )
@@ -534,8 +533,7 @@ class Word2Vec:
         self.training_loss.append(EpochStats())
         stats = run_epoch(
             kernel,
-            corpus,
-            self.wv.key_to_index,
+            self._chunks(corpus),
             workers=self.workers,
             schedule=schedule,
             words_before=words_before,
@@ -581,8 +579,7 @@ class Word2Vec:
         corpus = self._corpus_for(sentences)
         return run_epoch(
             self._make_kernel(),
-            corpus,
-            self.wv.key_to_index,
+            self._chunks(corpus),
             workers=self.workers,
             schedule=Schedule(0.0, 0.0, 1),
             words_before=0,
@@ -597,7 +594,7 @@ class Word2Vec:
             return int(total_words)
         if (sentences is None or corpus is self.corpus) and self._corpus_words:
             return self._corpus_words
-        return sum(len(block) for block in corpus.token_blocks())
+        return corpus.total_words()
 
     def _make_kernel(self) -> _core.Kernel:
         if self._tables is None:
@@ -628,6 +625,9 @@ class Word2Vec:
     # ------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------
+
+    def _chunks(self, corpus: Corpus) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+        return corpus.encoded_chunks(self.wv.index_to_key, self.wv.key_to_index, self.job_words)
 
     def _corpus_for(self, sentences: Any) -> Corpus:
         if sentences is not None:

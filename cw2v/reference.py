@@ -393,7 +393,8 @@ def hierarchical_softmax_loss_and_gradient(
     """
     h, u = _check_vector_and_matrix(center_vec, node_vectors, "center_vec", "node_vectors")
     nodes = _check_indices(path_nodes, u.shape[0], "path_nodes", "node_vectors")
-    codes = np.asarray(path_codes).astype(np.int64, copy=False)  # uint8 codes: 1 - 2*code must not wrap
+    # Huffman codes are often uint8, where 1 - 2 * code would wrap around
+    codes = np.asarray(path_codes).astype(np.int64, copy=False)
     if codes.shape != nodes.shape:
         raise ValueError(
             f"path_codes must have one code per node of path_nodes ({nodes.size}), "

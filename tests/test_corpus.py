@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+from collections import Counter
 
 import pytest
 
@@ -32,7 +33,9 @@ def test_file_corpus_reads_plain_and_compressed_files(tmp_path, suffix, opener):
     assert isinstance(corpus, FileCorpus)
     assert list(corpus) == EXPECTED
     assert list(corpus) == EXPECTED  # re-iterable
-    assert [t for block in corpus.token_blocks() for t in block] == [t for s in EXPECTED for t in s]
+    counted = corpus.count()
+    assert counted.counts == Counter(t for s in EXPECTED for t in s)
+    assert counted.total_words == corpus.total_words() == sum(map(len, EXPECTED))
 
 
 def test_directory_means_every_file_in_sorted_order(tmp_path):
@@ -49,14 +52,14 @@ def test_directory_means_every_file_in_sorted_order(tmp_path):
 
 
 def test_text_without_newlines_is_read_in_pieces_without_losing_words(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "BLOCK_CHARS", 64)
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 64)
     words = [f"w{i % 97}x{i}" for i in range(2000)]
     path = tmp_path / "text8"
     path.write_text(" ".join(words))
     pieces = list(FileCorpus(path))
     assert len(pieces) > 10  # never one sentence holding the whole file
     assert [t for piece in pieces for t in piece] == words
-    assert [t for block in FileCorpus(path).token_blocks() for t in block] == words
+    assert FileCorpus(path).count().counts == Counter(words)
 
 
 def test_missing_file_and_empty_directory(tmp_path):

@@ -5,17 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cw2v.corpus import as_corpus
 from cw2v.dispatcher import Schedule, iter_jobs, job_seed, run_epoch
 
 VOCAB = {"a": 0, "b": 1, "c": 2}
+WORDS = list(VOCAB)
+
+
+def chunks_of(sentences, chunk_words=3):
+    return as_corpus(sentences).encoded_chunks(WORDS, VOCAB, chunk_words)
 
 
 def jobs_of(sentences, job_words=4, schedule=None, words_before=0):
     schedule = schedule or Schedule(0.025, 0.0001, 100)
     return list(
         iter_jobs(
-            sentences,
-            VOCAB,
+            chunks_of(sentences),
             job_words=job_words,
             schedule=schedule,
             words_before=words_before,
@@ -67,7 +72,6 @@ def test_run_epoch_rejects_zero_workers():
         run_epoch(
             None,
             [],
-            VOCAB,
             workers=0,
             schedule=Schedule(0.1, 0.0, 1),
             words_before=0,
@@ -86,8 +90,7 @@ def test_a_non_finite_loss_is_reported_as_divergence():
     with pytest.raises(TrainingDiverged, match="Lower alpha"):
         run_epoch(
             Diverging(),
-            [["a", "b"]] * 10,
-            VOCAB,
+            chunks_of([["a", "b"]] * 10),
             workers=2,
             schedule=Schedule(0.1, 0.0, 20),
             words_before=0,
