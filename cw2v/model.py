@@ -12,11 +12,13 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
 from cw2v import _core
+from cw2v._version import __version__
 from cw2v.corpus import Corpus, as_corpus
 from cw2v.dispatcher import EpochStats, Schedule, run_epoch
 from cw2v.vectors import KeyedVectors
@@ -26,6 +28,30 @@ __all__ = ["Word2Vec"]
 
 logger = logging.getLogger("cw2v")
 
+MODEL_FORMAT = "cw2v.Word2Vec"
+MODEL_FORMAT_VERSION = 1
+_SAVED_PARAMS = (
+    "vector_size",
+    "window",
+    "min_count",
+    "sg",
+    "hs",
+    "negative",
+    "softmax",
+    "ns_exponent",
+    "cbow_mean",
+    "cbow_update",
+    "alpha",
+    "min_alpha",
+    "sample",
+    "epochs",
+    "workers",
+    "seed",
+    "max_vocab_size",
+    "max_final_vocab",
+    "shrink_windows",
+    "job_words",
+)
 _CALLBACK_EVENTS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
 _SOFTMAX_WARN_WORDS = 20_000
 
@@ -457,6 +483,11 @@ class Word2Vec:
         """
         epochs = self.epochs if epochs is None else epochs
         _check_int("epochs", epochs, 1)
+        if self.wv is not None and not self.wv.vectors.flags.writeable:
+            raise ValueError(
+                "the vectors are read-only (loaded with mmap=True?): load the model without "
+                "mmap to continue training"
+            )
         if self.vocab is None:
             self.build_vocab(sentences, progress=progress)
         corpus = self._corpus_for(sentences)
@@ -621,6 +652,128 @@ class Word2Vec:
             shrink_windows=self.shrink_windows,
             **self._tables,
         )
+
+    # ------------------------------------------------------------------
+    # saving and loading
+    # ------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the whole model, ready to query or to continue training.
+
+        The file is cw2v's native format (see :mod:`cw2v.formats`): one
+        uncompressed zip holding JSON metadata (the cw2v version, every
+        hyper-parameter, the training state: epochs and words trained, the
+        learning rate reached, the loss history, and the random state, which
+        is fully given by ``seed`` and ``epochs_trained`` since every job's
+        seed derives from them) and ``.npy`` arrays (the vocabulary and its
+        counts, the input and the output vectors). Nothing is pickled. It is
+        written to a temporary name and renamed, so a crash never leaves a
+        half-written file where a good one was. ``callbacks`` and
+        ``trim_rule`` (code) and the corpus are not saved.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        """
+        if self.vocab is None:
+            raise ValueError("nothing to save: the model has no vocabulary yet")
+        from cw2v.formats import save_arrays
+
+        wv_meta, wv_arrays = self.wv._to_arrays()
+        meta = {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "cw2v_version": __version__,
+            "params": {name: getattr(self, name) for name in _SAVED_PARAMS},
+            "state": {
+                "epochs_trained": self.epochs_trained,
+                "words_trained": self.words_trained,
+                "current_alpha": self.current_alpha,
+                "corpus_words": self._corpus_words,
+                "random_state": {"seed": self.seed, "epochs_trained": self.epochs_trained},
+            },
+            "vocabulary": {
+                "total_words": self.vocab.total_words,
+                "min_count": self.vocab.min_count,
+                "effective_min_count": self.vocab.effective_min_count,
+            },
+            "training_loss": [asdict(stats) for stats in self.training_loss],
+            "vectors": wv_meta,
+        }
+        arrays = {f"wv_{name}": array for name, array in wv_arrays.items()}
+        arrays["output_vectors"] = self.output_vectors
+        save_arrays(path, meta, arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, mmap: bool = False) -> Word2Vec:
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        mmap : bool, default False
+            Map the arrays read-only from the file instead of reading them
+            (for querying large models; such a model cannot train).
+
+        Returns
+        -------
+        Word2Vec
+
+        Raises
+        ------
+        ValueError
+            If the file is not a saved cw2v model, was written by a newer
+            format version, or its arrays do not fit together.
+        """
+        from cw2v.formats import load_arrays
+
+        source = repr(os.fspath(path))
+        meta, arrays = load_arrays(path, mmap=mmap)
+        if meta.get("format") != MODEL_FORMAT:
+            raise ValueError(
+                f"{source} is not a saved cw2v model (format {meta.get('format')!r}); "
+                f"for saved vectors use cw2v.KeyedVectors.load"
+            )
+        version = meta.get("format_version")
+        if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
+            raise ValueError(
+                f"{source} has model format version {version!r} (cw2v "
+                f"{meta.get('cw2v_version')}); this cw2v reads up to {MODEL_FORMAT_VERSION}: "
+                f"upgrade cw2v"
+            )
+        try:
+            params, state, vocab_meta = meta["params"], meta["state"], meta["vocabulary"]
+            wv_arrays = {k[3:]: v for k, v in arrays.items() if k.startswith("wv_")}
+            wv = KeyedVectors._from_arrays(meta["vectors"], wv_arrays, source=source)
+            output = arrays["output_vectors"]
+            model = cls(**{name: params[name] for name in _SAVED_PARAMS})
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{source} is not a complete cw2v model: {exc}") from None
+        if wv.counts is None:
+            raise ValueError(f"{source} is not a complete cw2v model: the counts are missing")
+        if output.dtype != np.float32 or output.shape != (
+            model._output_rows(len(wv)),
+            wv.vector_size,
+        ):
+            raise ValueError(
+                f"{source}: output vectors of shape {output.shape} and dtype {output.dtype} "
+                f"do not fit {len(wv)} words of dimension {wv.vector_size}"
+            )
+        model.vocab = Vocabulary(
+            wv.index_to_key,
+            wv.counts,
+            total_words=vocab_meta["total_words"],
+            min_count=vocab_meta["min_count"],
+            effective_min_count=vocab_meta["effective_min_count"],
+        )
+        model.wv = wv
+        model.output_vectors = output
+        model.epochs_trained = state["epochs_trained"]
+        model.words_trained = state["words_trained"]
+        model.current_alpha = state["current_alpha"]
+        model._corpus_words = state["corpus_words"]
+        model.training_loss = [EpochStats(**stats) for stats in meta.get("training_loss", [])]
+        return model
 
     # ------------------------------------------------------------------
     # helpers

@@ -382,3 +382,37 @@ def test_file_corpus_trains_like_the_same_sentences_in_memory(tmp_path, real_tex
     in_memory = cw2v.Word2Vec(text, vector_size=8, workers=1, epochs=1).train()
     assert from_file.wv.index_to_key == in_memory.wv.index_to_key
     np.testing.assert_array_equal(from_file.wv.vectors, in_memory.wv.vectors)
+
+
+def test_a_saved_model_resumes_training_exactly(tmp_path, real_text):
+    text = real_text[:1500]
+    straight = cw2v.Word2Vec(text, vector_size=12, workers=1, epochs=1, hs=1, negative=0)
+    straight.train().train()
+    first = cw2v.Word2Vec(text, vector_size=12, workers=1, epochs=1, hs=1, negative=0).train()
+    first.save(tmp_path / "model.cw2v")
+    resumed = cw2v.Word2Vec.load(tmp_path / "model.cw2v")
+    assert resumed.epochs_trained == 1 and resumed.loss == "hs"
+    assert resumed.training_loss == first.training_loss
+    resumed.train(text)
+    np.testing.assert_array_equal(resumed.wv.vectors, straight.wv.vectors)
+    np.testing.assert_array_equal(resumed.output_vectors, straight.output_vectors)
+    assert resumed.wv.index_to_key == straight.wv.index_to_key
+    assert resumed.vocab.counts.tolist() == straight.vocab.counts.tolist()
+
+
+def test_a_memory_mapped_model_answers_queries_but_refuses_to_train(tmp_path, real_text):
+    model = cw2v.Word2Vec(real_text[:800], vector_size=8, workers=1, epochs=1).train()
+    model.save(tmp_path / "model.cw2v")
+    mapped = cw2v.Word2Vec.load(tmp_path / "model.cw2v", mmap=True)
+    assert mapped.wv.most_similar("the", topn=3) == model.wv.most_similar("the", topn=3)
+    with pytest.raises(ValueError, match="read-only"):
+        mapped.train(real_text[:800])
+
+
+def test_loading_something_else_than_a_model_is_a_clear_error(tmp_path, real_text):
+    model = cw2v.Word2Vec(real_text[:800], vector_size=8, workers=1, epochs=1).train()
+    model.wv.save(tmp_path / "vectors.cw2v")
+    with pytest.raises(ValueError, match=r"not a saved cw2v model.*KeyedVectors\.load"):
+        cw2v.Word2Vec.load(tmp_path / "vectors.cw2v")
+    with pytest.raises(ValueError, match="nothing to save"):
+        cw2v.Word2Vec(real_text[:10]).save(tmp_path / "empty.cw2v")
