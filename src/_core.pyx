@@ -140,8 +140,11 @@ cdef inline uint32_t random_below(uint64_t *state, uint32_t n) noexcept nogil:
 cdef struct Params
 cdef struct Work
 
+# A loss scores the n hidden vectors in ``w.hidden_rows`` against the output
+# rows it chooses for ``target``, updates those output rows, writes
+# ``-alpha * dJ/dh_j`` to ``w.grad_hidden[j]`` and returns the loss.
 ctypedef double (*loss_fn)(
-    const Params *p, const float *h, int32_t target, float alpha, Work *w
+    const Params *p, int n, int32_t target, float alpha, Work *w
 ) noexcept nogil
 
 
@@ -158,6 +161,7 @@ cdef struct Params:
     bint cbow_exact                # mean mode: pass dJ/dh / n (True) or dJ/dh (False) to inputs
     bint shrink_windows
     bint subsample
+    bint shared_negatives          # skip-gram NS: one noise draw per window, not per pair
     const uint32_t *keep           # subsampling thresholds: keep iff r32 <= keep[w]
     const uint32_t *alias_prob     # noise alias table: own-column probability * 2**32
     const int32_t *alias           # noise alias table: the other word of the column
@@ -165,56 +169,134 @@ cdef struct Params:
     const int32_t *points          # Huffman inner-node ids, aligned with codes
     const int64_t *code_offsets    # word w's path is [code_offsets[w], code_offsets[w+1])
     int max_code_length
+    int max_outputs                # most output rows one update scores
     loss_fn score
 
 
 cdef struct Work:
-    float *hidden                  # h, when it is not a single input row
-    float *grad_hidden             # accumulates -alpha * dJ/dh
-    float *coefs                   # per output row: alpha * (label - sigma(f))
+    const float **hidden_rows      # the n hidden vectors of the update
+    float *hidden                  # CBOW's mean (or sum) of the context rows
+    float *grad_hidden             # n x size: -alpha * dJ/dh_j
+    float *coefs                   # n x max_outputs: alpha * (label - sigma(f))
     int32_t *rows                  # output rows of the current update
-    float *scores                  # full softmax: one score per word
+    uint8_t *labels                # their binary labels
     uint64_t rng
 
 
 cdef inline float dot(int n, const float *x, const float *y) noexcept nogil:
-    return sdot(&n, <float *>x, &ONE, <float *>y, &ONE)
+    cdef int i
+    cdef float s = 0.0
+    for i in range(n):
+        s += x[i] * y[i]
+    return s
 
 
 cdef inline void axpy(int n, float a, const float *x, float *y) noexcept nogil:
-    saxpy(&n, &a, <float *>x, &ONE, y, &ONE)
+    cdef int i
+    for i in range(n):
+        y[i] += a * x[i]
 
 
 # --------------------------------------------------------------------------
 # Losses
 # --------------------------------------------------------------------------
 
-cdef inline double score_binary(
-    const Params *p, const float *h, int32_t row, bint label, float alpha,
-    Work *w, int slot,
-) noexcept nogil:
-    """Score output row ``row`` against h for a binary label.
-
-    Stores the row's coefficient ``alpha * (label - sigma(f))`` in the work
-    buffer and adds ``coef * u_row`` to the hidden gradient; the output row
-    itself is updated later by :func:`apply_output_updates`, so every score
-    of one update sees the same parameters. Returns ``-log sigma(+-f)``.
+cdef extern from *:
     """
-    cdef const float *u = p.syn1 + <int64_t>row * p.size
-    cdef float f = dot(p.size, h, u)
-    cdef float coef = alpha * (label - table_sigmoid(f))
-    w.rows[slot] = row
-    w.coefs[slot] = coef
-    axpy(p.size, coef, u, w.grad_hidden)
-    return -table_log_sigmoid(f if label else -f)
+    /* The block step shared by negative sampling and hierarchical softmax,
+       in C so that it can be compiled twice and chosen at run time: a
+       portable build (SSE2 on x86-64) and, with GCC on x86-64 Linux, one for
+       AVX2 + FMA CPUs (x86-64-v3), picked once by the loader (ifunc). No
+       build flag names the build machine's CPU. */
+    #include <math.h>
+    #include <stdint.h>
+    #include <string.h>
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+        && defined(__linux__) && !defined(CW2V_NO_DISPATCH)
+    #  define CW2V_DISPATCH __attribute__((target_clones("arch=x86-64-v3", "default")))
+    #else
+    #  define CW2V_DISPATCH
+    #endif
+
+    static inline float cw2v_dot(int n, const float *x, const float *y) {
+        float s = 0.0f;
+        for (int i = 0; i < n; i++) s += x[i] * y[i];
+        return s;
+    }
+
+    static inline void cw2v_axpy(int n, float a, const float *x, float *restrict y) {
+        for (int i = 0; i < n; i++) y[i] += a * x[i];
+    }
+
+    static inline float cw2v_table(const float *table, float x, float max, float scale,
+                                   int size) {
+        if (x <= -max) return table[0];
+        if (x >= max) return table[size];
+        return table[(int)((x + max) * scale + 0.5f)];
+    }
+
+    /* Score n hidden vectors against m output rows of syn1 with binary
+       labels; coefs gets alpha * (label - sigmoid(f)) (n x m), grad gets
+       sum_k coef_jk u_k for each hidden vector j (n x d), and the output
+       rows move by sum_j coef_jk h_j, all from the same parameters. Returns
+       the summed loss -log sigmoid(+-f). */
+    CW2V_DISPATCH
+    static double cw2v_score_binary(
+        int n, int m, int d, const float *const *hidden, float *syn1,
+        const int32_t *rows, const uint8_t *labels, float alpha, float *coefs,
+        float *grad, const float *sigmoid, const float *log_sigmoid, float max,
+        float scale, int size)
+    {
+        double loss = 0.0;
+        for (int k = 0; k < m; k++) {
+            const float *u = syn1 + (int64_t)rows[k] * d;
+            for (int j = 0; j < n; j++) {
+                float f = cw2v_dot(d, hidden[j], u);
+                float g = labels[k] ? f : -f;
+                coefs[j * m + k] = alpha * (labels[k] - cw2v_table(sigmoid, f, max, scale, size));
+                if (g <= -max) loss -= g - log1p(exp(g));
+                else if (g >= max) loss += log1p(exp(-g));
+                else loss -= cw2v_table(log_sigmoid, g, max, scale, size);
+            }
+        }
+        /* every gradient is read from the rows before any row moves: a
+           noise word drawn twice is two rows of the same output vector */
+        memset(grad, 0, (size_t)n * d * sizeof(float));
+        for (int k = 0; k < m; k++) {
+            const float *u = syn1 + (int64_t)rows[k] * d;
+            for (int j = 0; j < n; j++) cw2v_axpy(d, coefs[j * m + k], u, grad + (int64_t)j * d);
+        }
+        for (int k = 0; k < m; k++) {
+            float *u = syn1 + (int64_t)rows[k] * d;
+            for (int j = 0; j < n; j++) cw2v_axpy(d, coefs[j * m + k], hidden[j], u);
+        }
+        return loss;
+    }
+    """
+    double cw2v_score_binary(
+        int n, int m, int d, const float **hidden, float *syn1, const int32_t *rows,
+        const uint8_t *labels, float alpha, float *coefs, float *grad,
+        const float *sigmoid, const float *log_sigmoid, float max, float scale, int size,
+    ) noexcept nogil
 
 
-cdef inline void apply_output_updates(
-    const Params *p, const float *h, int count, Work *w
+cdef inline double score_binary(
+    const Params *p, int n, int m, float alpha, Work *w
 ) noexcept nogil:
-    cdef int k
-    for k in range(count):
-        axpy(p.size, w.coefs[k], h, p.syn1 + <int64_t>w.rows[k] * p.size)
+    """Binary logistic scoring of n hidden vectors against m output rows.
+
+    The step negative sampling and hierarchical softmax share. Row k of the
+    outputs is ``w.rows[k]`` with label ``w.labels[k]``. Every score is
+    computed before any vector changes, so the update is a gradient step on
+    the sum of the n * m binary losses at one point. Each output row is read
+    once for all n hidden vectors, which is what makes a skip-gram window
+    cheaper than n separate pairs. Returns the summed loss.
+    """
+    return cw2v_score_binary(
+        n, m, p.size, w.hidden_rows, p.syn1, w.rows, w.labels, alpha, w.coefs,
+        w.grad_hidden, SIGMOID_TABLE, LOG_SIGMOID_TABLE, <float>_MAX_SIGMOID, TABLE_SCALE,
+        _TABLE_SIZE,
+    )
 
 
 cdef inline int32_t draw_noise_word(const Params *p, uint64_t *state) noexcept nogil:
@@ -226,66 +308,73 @@ cdef inline int32_t draw_noise_word(const Params *p, uint64_t *state) noexcept n
 
 
 cdef double negative_sampling_loss(
-    const Params *p, const float *h, int32_t target, float alpha, Work *w
+    const Params *p, int n, int32_t target, float alpha, Work *w
 ) noexcept nogil:
-    """The target against ``negative`` noise words; a draw equal to the
-    target is skipped, as in word2vec.c."""
-    cdef int _k, count = 1
+    """The target (label 1) against ``negative`` noise words (label 0), one
+    draw for all n hidden vectors. A draw equal to the target is skipped, as
+    in word2vec.c."""
+    cdef int _k, m = 1
     cdef int32_t noise
-    cdef double loss = score_binary(p, h, target, 1, alpha, w, 0)
+    w.rows[0] = target
+    w.labels[0] = 1
     for _k in range(p.negative):
         noise = draw_noise_word(p, &w.rng)
-        if noise == target:
-            continue
-        loss += score_binary(p, h, noise, 0, alpha, w, count)
-        count += 1
-    apply_output_updates(p, h, count, w)
-    return loss
+        if noise != target:
+            w.rows[m] = noise
+            w.labels[m] = 0
+            m += 1
+    return score_binary(p, n, m, alpha, w)
 
 
 cdef double hierarchical_softmax_loss(
-    const Params *p, const float *h, int32_t target, float alpha, Work *w
+    const Params *p, int n, int32_t target, float alpha, Work *w
 ) noexcept nogil:
     """One binary decision per inner node on the target's Huffman path; the
     label at a node is ``1 - code``, as in word2vec.c."""
     cdef int64_t k, start = p.code_offsets[target], stop = p.code_offsets[target + 1]
-    cdef double loss = 0.0
     for k in range(start, stop):
-        loss += score_binary(p, h, p.points[k], 1 - p.codes[k], alpha, w, <int>(k - start))
-    apply_output_updates(p, h, <int>(stop - start), w)
-    return loss
+        w.rows[k - start] = p.points[k]
+        w.labels[k - start] = 1 - p.codes[k]
+    return score_binary(p, n, <int>(stop - start), alpha, w)
 
 
 cdef double full_softmax_loss(
-    const Params *p, const float *h, int32_t target, float alpha, Work *w
+    const Params *p, int n, int32_t target, float alpha, Work *w
 ) noexcept nogil:
-    """Softmax over the whole vocabulary: O(V d) per update, for small V.
+    """Softmax over the whole vocabulary, O(V d) per hidden vector.
 
     The output matrix is row-major (V, d), i.e. a column-major (d, V) matrix
-    ``A`` for BLAS: scores = A^T h, grad_h += A c, A += h c^T.
+    ``A`` for BLAS: scores = A^T h, grad_h = A c, A += h c^T, with
+    ``c = -alpha * (softmax(scores) - onehot(target))``. All scores are
+    computed before the matrix changes.
     """
-    cdef int i, n = p.vocab_size, d = p.size
-    cdef float top, neg_alpha = -alpha
-    cdef double total = 0.0
-    sgemv(b"T", &d, &n, &ONEF, p.syn1, &d, <float *>h, &ONE, &ZEROF, w.scores, &ONE)
-    top = w.scores[0]
-    for i in range(1, n):
-        if w.scores[i] > top:
-            top = w.scores[i]
-    for i in range(n):
-        w.scores[i] = <float>exp(w.scores[i] - top)
-        total += w.scores[i]
-    cdef double loss = log(total) + top - <double>(
-        dot(d, h, p.syn1 + <int64_t>target * d)
-    )
-    # scores become the coefficients -alpha * (p_i - y_i)
-    cdef float inv_total = <float>(1.0 / total)
-    for i in range(n):
-        w.scores[i] *= inv_total
-    w.scores[target] -= 1.0
-    sscal(&n, &neg_alpha, w.scores, &ONE)
-    sgemv(b"N", &d, &n, &ONEF, p.syn1, &d, w.scores, &ONE, &ONEF, w.grad_hidden, &ONE)
-    sger(&d, &n, &ONEF, <float *>h, &ONE, w.scores, &ONE, p.syn1, &d)
+    cdef int i, j, V = p.vocab_size, d = p.size
+    cdef float top, inv_total
+    cdef double total, loss = 0.0
+    cdef float *c
+    for j in range(n):
+        c = w.coefs + <int64_t>j * V
+        sgemv(b"T", &d, &V, &ONEF, p.syn1, &d, <float *>w.hidden_rows[j], &ONE,
+              &ZEROF, c, &ONE)
+        top = c[0]
+        for i in range(1, V):
+            if c[i] > top:
+                top = c[i]
+        loss -= c[target] - top
+        total = 0.0
+        for i in range(V):
+            c[i] = <float>exp(c[i] - top)
+            total += c[i]
+        loss += log(total)
+        inv_total = <float>(-alpha / total)
+        for i in range(V):
+            c[i] *= inv_total
+        c[target] += alpha
+        sgemv(b"N", &d, &V, &ONEF, p.syn1, &d, c, &ONE, &ZEROF,
+              w.grad_hidden + <int64_t>j * d, &ONE)
+    for j in range(n):
+        sger(&d, &V, &ONEF, <float *>w.hidden_rows[j], &ONE, w.coefs + <int64_t>j * V,
+             &ONE, p.syn1, &d)
     return loss
 
 
@@ -297,32 +386,47 @@ cdef double update(
     const Params *p, const int32_t *inputs, int n_inputs, int32_t target,
     float alpha, Work *w,
 ) noexcept nogil:
-    """One step: form h from the input rows, score it against the target,
-    and push ``-alpha * dJ/dh`` back to each input row.
+    """One step for one center position.
 
-    When h is the mean of n inputs, the exact gradient of each input row is
-    ``dJ/dh / n`` (``cbow_exact``); word2vec.c, gensim and fastText give each
-    row the undivided ``dJ/dh``, i.e. the exact gradient with an input
-    learning rate n times larger, which is what their default learning
-    rates are tuned for.
+    Skip-gram: each input (context) row is a hidden vector of its own, all
+    predicting the target (the center word), scored in one block (for
+    negative sampling, against one shared draw of noise words) or, with
+    negative sampling and ``shared_negatives`` off, pair after pair. CBOW: the mean (or sum) of the
+    input rows is the one hidden vector; its gradient goes back to every
+    input row. When h is the mean of n inputs the exact gradient of each
+    input row is ``dJ/dh / n`` (``cbow_exact``); word2vec.c, gensim and
+    fastText give each row the undivided ``dJ/dh``, i.e. the exact gradient
+    with an input learning rate n times larger, which is what their default
+    learning rates are tuned for.
     """
     cdef int k, d = p.size
-    cdef const float *h
     cdef float scale = 1.0
-    memset(w.grad_hidden, 0, d * sizeof(float))
-    if n_inputs == 1:
-        h = p.syn0 + <int64_t>inputs[0] * d
-    else:
-        memcpy(w.hidden, p.syn0 + <int64_t>inputs[0] * d, d * sizeof(float))
-        for k in range(1, n_inputs):
-            axpy(d, 1.0, p.syn0 + <int64_t>inputs[k] * d, w.hidden)
-        if p.cbow_mean:
-            scale = 1.0 / n_inputs
-            sscal(&d, &scale, w.hidden, &ONE)
-            if not p.cbow_exact:
-                scale = 1.0
-        h = w.hidden
-    cdef double loss = p.score(p, h, target, alpha, w)
+    cdef double loss
+    if p.model == SKIPGRAM and p.loss == NEGATIVE_SAMPLING and not p.shared_negatives:
+        # word2vec.c's update: pair after pair, each with its own noise words
+        loss = 0.0
+        for k in range(n_inputs):
+            w.hidden_rows[0] = p.syn0 + <int64_t>inputs[k] * d
+            loss += p.score(p, 1, target, alpha, w)
+            axpy(d, 1.0, w.grad_hidden, p.syn0 + <int64_t>inputs[k] * d)
+        return loss
+    if p.model == SKIPGRAM:
+        for k in range(n_inputs):
+            w.hidden_rows[k] = p.syn0 + <int64_t>inputs[k] * d
+        loss = p.score(p, n_inputs, target, alpha, w)
+        for k in range(n_inputs):
+            axpy(d, 1.0, w.grad_hidden + k * d, p.syn0 + <int64_t>inputs[k] * d)
+        return loss
+    memcpy(w.hidden, p.syn0 + <int64_t>inputs[0] * d, d * sizeof(float))
+    for k in range(1, n_inputs):
+        axpy(d, 1.0, p.syn0 + <int64_t>inputs[k] * d, w.hidden)
+    if p.cbow_mean and n_inputs > 1:
+        scale = 1.0 / n_inputs
+        sscal(&d, &scale, w.hidden, &ONE)
+        if not p.cbow_exact:
+            scale = 1.0
+    w.hidden_rows[0] = w.hidden
+    loss = p.score(p, 1, target, alpha, w)
     for k in range(n_inputs):
         axpy(d, scale, w.grad_hidden, p.syn0 + <int64_t>inputs[k] * d)
     return loss
@@ -373,20 +477,14 @@ cdef JobResult run_job(
                 reach -= <int>random_below(&w.rng, p.window)
             lo = i - reach if i >= reach else 0
             hi = i + reach + 1 if i + reach + 1 <= n else n
-            if p.model == SKIPGRAM:
-                for j in range(lo, hi):
-                    if j != i:
-                        result.loss += update(p, sentence + j, 1, sentence[i], alpha, w)
-                        result.updates += 1
-            else:
-                n_context = 0
-                for j in range(lo, hi):
-                    if j != i:
-                        context[n_context] = sentence[j]
-                        n_context += 1
-                if n_context > 0:
-                    result.loss += update(p, context, n_context, sentence[i], alpha, w)
-                    result.updates += 1
+            n_context = 0
+            for j in range(lo, hi):
+                if j != i:
+                    context[n_context] = sentence[j]
+                    n_context += 1
+            if n_context > 0:
+                result.loss += update(p, context, n_context, sentence[i], alpha, w)
+                result.updates += n_context if p.model == SKIPGRAM else 1
     return result
 
 
@@ -394,33 +492,33 @@ cdef JobResult run_job(
 # Python interface
 # --------------------------------------------------------------------------
 
-cdef int alloc_work(const Params *p, Work *w, uint64_t seed) noexcept nogil:
-    cdef int rows = p.negative + 1
-    if p.max_code_length > rows:
-        rows = p.max_code_length
+cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noexcept nogil:
+    cdef int64_t hidden = 1 if p.model == CBOW else max_inputs
+    w.hidden_rows = <const float **>malloc(max_inputs * sizeof(float *))
     w.hidden = <float *>malloc(p.size * sizeof(float))
-    w.grad_hidden = <float *>malloc(p.size * sizeof(float))
-    w.coefs = <float *>malloc(rows * sizeof(float))
-    w.rows = <int32_t *>malloc(rows * sizeof(int32_t))
-    w.scores = NULL
-    if p.loss == FULL_SOFTMAX:
-        w.scores = <float *>malloc(p.vocab_size * sizeof(float))
+    w.grad_hidden = <float *>malloc(hidden * p.size * sizeof(float))
+    w.coefs = <float *>malloc(hidden * p.max_outputs * sizeof(float))
+    w.rows = <int32_t *>malloc(p.max_outputs * sizeof(int32_t))
+    w.labels = <uint8_t *>malloc(p.max_outputs * sizeof(uint8_t))
     w.rng = seed
-    if (w.hidden == NULL or w.grad_hidden == NULL or w.coefs == NULL or w.rows == NULL
-            or (p.loss == FULL_SOFTMAX and w.scores == NULL)):
+    if (w.hidden_rows == NULL or w.hidden == NULL or w.grad_hidden == NULL
+            or w.coefs == NULL or w.rows == NULL or w.labels == NULL):
         free_work(w)
         return -1
     return 0
 
 
 cdef void free_work(Work *w) noexcept nogil:
+    free(w.hidden_rows)
     free(w.hidden)
     free(w.grad_hidden)
     free(w.coefs)
     free(w.rows)
-    free(w.scores)
-    w.hidden = w.grad_hidden = w.coefs = w.scores = NULL
+    free(w.labels)
+    w.hidden_rows = NULL
+    w.hidden = w.grad_hidden = w.coefs = NULL
     w.rows = NULL
+    w.labels = NULL
 
 
 cdef class Kernel:
@@ -447,6 +545,10 @@ cdef class Kernel:
     cbow_exact : bool
         In mean mode, give each context row the exact gradient of the mean,
         ``dJ/dh / n`` (True), or word2vec.c's undivided ``dJ/dh`` (False).
+    shared_negatives : bool
+        Skip-gram with negative sampling: all context words of a window are
+        scored against one draw of noise words (True), or each against its
+        own draw (False, word2vec.c's per-pair update).
     shrink_windows : bool
         Draw each position's window uniformly from 1..window.
     keep_thresholds : uint32 array, shape (V,), optional
@@ -481,6 +583,7 @@ cdef class Kernel:
         bint cbow_mean=True,
         bint cbow_exact=False,
         bint shrink_windows=True,
+        bint shared_negatives=True,
         const uint32_t[::1] keep_thresholds=None,
         const uint32_t[::1] noise_prob=None,
         const int32_t[::1] noise_alias=None,
@@ -539,6 +642,13 @@ cdef class Kernel:
                 self.p.max_code_length = max(
                     self.p.max_code_length, <int>(code_offsets[i + 1] - code_offsets[i])
                 )
+        self.p.shared_negatives = shared_negatives
+        if self.p.loss == NEGATIVE_SAMPLING:
+            self.p.max_outputs = self.p.negative + 1
+        elif self.p.loss == HIERARCHICAL_SOFTMAX:
+            self.p.max_outputs = max(self.p.max_code_length, 1)
+        else:
+            self.p.max_outputs = <int>V
         if self.p.loss == NEGATIVE_SAMPLING:
             self.p.score = negative_sampling_loss
         elif self.p.loss == HIERARCHICAL_SOFTMAX:
@@ -651,7 +761,8 @@ cdef class Kernel:
         cdef JobResult result
         cdef int32_t *sentence = <int32_t *>malloc(longest * sizeof(int32_t))
         cdef int32_t *context = <int32_t *>malloc(2 * self.p.window * sizeof(int32_t))
-        if sentence == NULL or context == NULL or alloc_work(&self.p, &w, seed) != 0:
+        if (sentence == NULL or context == NULL
+                or alloc_work(&self.p, &w, seed, 2 * self.p.window) != 0):
             free(sentence)
             free(context)
             raise MemoryError("cannot allocate the kernel's work buffers")
@@ -666,13 +777,15 @@ cdef class Kernel:
         return result.raw_words, result.effective_words, result.updates, result.loss
 
     def train_example(self, const int32_t[::1] inputs, int target, float alpha, uint64_t seed):
-        """Apply one update, exactly as :meth:`train_job` does inside a window.
+        """Apply the update of one center position, as :meth:`train_job` does.
 
-        Skip-gram passes one input word (the context word) and the center
-        word as target; CBOW passes the context words. Negative sampling
-        draws its noise words from a generator seeded with ``seed``
-        (see :meth:`draw_noise`). Meant for tests and for checking the
-        math against :mod:`cw2v.reference`.
+        ``inputs`` are the context words and ``target`` the center word.
+        Skip-gram scores each context row against the target; CBOW scores
+        their mean (or sum). Negative sampling draws its noise words from a
+        generator seeded with ``seed`` (see :meth:`draw_noise`): one draw of
+        ``negative`` words for the whole window with ``shared_negatives``,
+        else one per context word, in order. Meant for tests and for checking
+        the math against :mod:`cw2v.reference`.
 
         Returns
         -------
@@ -684,14 +797,12 @@ cdef class Kernel:
         cdef Work w
         if inputs.shape[0] < 1:
             raise ValueError("an update needs at least one input word")
-        if self.p.model == SKIPGRAM and inputs.shape[0] != 1:
-            raise ValueError("a skip-gram update takes exactly one input word")
         for i in range(inputs.shape[0]):
             if inputs[i] < 0 or inputs[i] >= self.p.vocab_size:
                 raise ValueError(f"input word id {inputs[i]} is outside the vocabulary")
         if target < 0 or target >= self.p.vocab_size:
             raise ValueError(f"target word id {target} is outside the vocabulary")
-        if alloc_work(&self.p, &w, seed) != 0:
+        if alloc_work(&self.p, &w, seed, <int>inputs.shape[0]) != 0:
             raise MemoryError("cannot allocate the kernel's work buffers")
         with nogil:
             loss = update(&self.p, &inputs[0], <int>inputs.shape[0], target, alpha, &w)

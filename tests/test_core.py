@@ -35,12 +35,13 @@ LOG_DELTA = STEP / 2
 FLOAT_SLACK = 2e-6
 
 V, D = 9, 6
-# (model, cbow_mean, cbow_exact)
+# (model, cbow_mean, cbow_exact, shared_negatives)
 MODELS = [
-    ("skipgram", True, False),
-    ("cbow", True, True),
-    ("cbow", True, False),
-    ("cbow", False, False),
+    ("skipgram", True, False, True),
+    ("skipgram", True, False, False),
+    ("cbow", True, True, True),
+    ("cbow", True, False, True),
+    ("cbow", False, False, True),
 ]
 LOSSES = ["ns", "hs", "softmax"]
 COUNTS = [50, 31, 20, 12, 9, 7, 4, 2, 1]
@@ -54,7 +55,7 @@ class State:
     tables: dict
     negative: int
 
-    def kernel(self, model="skipgram", loss="ns", cbow_mean=True, cbow_exact=False):
+    def kernel(self, model="skipgram", loss="ns", cbow_mean=True, cbow_exact=False, shared=True):
         return _core.Kernel(
             self.syn0,
             self.syn1,
@@ -64,6 +65,7 @@ class State:
             negative=self.negative,
             cbow_mean=cbow_mean,
             cbow_exact=cbow_exact,
+            shared_negatives=shared,
             shrink_windows=False,
             **self.tables,
         )
@@ -84,20 +86,31 @@ def make_state(loss: str, seed: int = 0, negative: int = 6) -> State:
     return State(syn0, syn1, vocab, tables, negative)
 
 
-def reference_loss_fn(loss, kernel, vocab, target, seed, negative):
-    """The reference loss bound to what the kernel will score, and the
-    multiplicity of each output row in the update."""
-    multiplicity = np.zeros(V - 1 if loss == "hs" else V)
+def reference_loss_fns(loss, kernel, vocab, target, seed, negative, groups, shared):
+    """For each of ``groups`` hidden vectors: the reference loss bound to the
+    output rows the kernel scores for it, and how often it scores each row.
+
+    Negative sampling draws ``negative`` noise words from a generator seeded
+    with ``seed``: once for all hidden vectors (``shared``) or once for each,
+    in order. A draw equal to the target is skipped, as in the kernel."""
+    rows = V - 1 if loss == "hs" else V
     if loss == "ns":
-        drawn = kernel.draw_noise(seed, negative)
-        negatives = [w for w in drawn if w != target]
-        multiplicity[target] += 1
-        np.add.at(multiplicity, negatives, 1)
-        return (
-            functools.partial(reference.neg_sampling_loss_and_gradient, negative_indices=negatives),
-            multiplicity,
-            1 + len(negatives),
-        )
+        drawn = kernel.draw_noise(seed, negative * (1 if shared else groups))
+        fns, multiplicities = [], []
+        for j in range(groups):
+            group = drawn if shared else drawn[j * negative : (j + 1) * negative]
+            negatives = [w for w in group if w != target]
+            multiplicity = np.zeros(rows)
+            multiplicity[target] += 1
+            np.add.at(multiplicity, negatives, 1)
+            fns.append(
+                functools.partial(
+                    reference.neg_sampling_loss_and_gradient, negative_indices=negatives
+                )
+            )
+            multiplicities.append(multiplicity)
+        return fns, multiplicities
+    multiplicity = np.zeros(rows)
     if loss == "hs":
         codes = vocab.huffman_codes()
         start, stop = codes.offsets[target], codes.offsets[target + 1]
@@ -108,50 +121,65 @@ def reference_loss_fn(loss, kernel, vocab, target, seed, negative):
             assert outside == target
             return reference.hierarchical_softmax_loss_and_gradient(h, nodes, bits, node_vectors)
 
-        return hs, multiplicity, len(nodes)
-    return reference.naive_softmax_loss_and_gradient, multiplicity, 0
+        return [hs] * groups, [multiplicity] * groups
+    return [reference.naive_softmax_loss_and_gradient] * groups, [multiplicity] * groups
 
 
-@pytest.mark.parametrize(("model", "cbow_mean", "cbow_exact"), MODELS)
+@pytest.mark.parametrize(("model", "cbow_mean", "cbow_exact", "shared"), MODELS)
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("case", range(4))
 def test_one_update_is_minus_alpha_times_reference_gradient(
-    model, cbow_mean, cbow_exact, loss, case
+    model, cbow_mean, cbow_exact, shared, loss, case
 ):
-    """One update equals -alpha times the reference gradient, within the
-    table bound. word2vec.c's CBOW-mean update (cbow_exact=False) gives every
-    context row n times the exact gradient of the mean: checked as such."""
+    """One update (one center position) equals -alpha times the reference
+    gradient, within the table bound.
+
+    Skip-gram: the window's loss is the sum of the pairs (context -> center),
+    all evaluated at the same parameters, with the noise words shared by the
+    window or drawn per pair. CBOW: one hidden vector; word2vec.c's mean
+    update (cbow_exact=False) gives every context row n times the exact
+    gradient of the mean, checked as such."""
+    if not shared and loss != "ns":
+        pytest.skip("only negative sampling draws noise words to share or not")
     state = make_state(loss, seed=case)
     syn0, syn1 = state.syn0, state.syn1
-    kernel = state.kernel(model, loss, cbow_mean, cbow_exact)
+    kernel = state.kernel(model, loss, cbow_mean, cbow_exact, shared)
     rng = np.random.default_rng(100 + case)
     alpha = 0.05
     target = int(rng.integers(V))
-    if model == "skipgram":
-        inputs = np.array([rng.integers(V)], dtype=np.int32)
-    else:
-        # a repeated context word must count twice
-        inputs = np.array([1, 4, 4, 7, (case + 2) % V], dtype=np.int32)
+    # a repeated context word must count twice
+    inputs = np.array([1, 4, 4, 7, (case + 2) % V], dtype=np.int32)
     seed = 1000 + case
-    loss_fn, multiplicity, terms = reference_loss_fn(
-        loss, kernel, state.vocab, target, seed, state.negative
+    groups = len(inputs) if model == "skipgram" else 1
+    loss_fns, multiplicities = reference_loss_fns(
+        loss, kernel, state.vocab, target, seed, state.negative, groups, shared
     )
 
     syn0_before = syn0.astype(np.float64)
     syn1_before = syn1.astype(np.float64)
+    delta = 0.0 if loss == "softmax" else DELTA
+    out_norms = np.abs(syn1_before)
+    bound_in = np.full(syn0.shape, FLOAT_SLACK)
+    bound_out = np.full(syn1.shape, FLOAT_SLACK)
     if model == "skipgram":
-        ref_loss, grad_in, grad_out = reference.skipgram(
-            int(inputs[0]), [target], syn0_before, syn1_before, loss_and_gradient=loss_fn
-        )
-        h = syn0_before[inputs[0]]
-        scale = 1.0
+        # shared noise: one gradient step on the window's summed loss; per
+        # pair: word2vec.c's sequence of steps, each pair seeing the last one
+        ref_loss, grad_in, grad_out = 0.0, 0.0, 0.0
+        at0, at1 = syn0_before.copy(), syn1_before.copy()
+        for word, loss_fn, multiplicity in zip(inputs, loss_fns, multiplicities, strict=True):
+            pair = reference.skipgram(int(word), [target], at0, at1, loss_and_gradient=loss_fn)
+            ref_loss, grad_in, grad_out = ref_loss + pair[0], grad_in + pair[1], grad_out + pair[2]
+            bound_in[word] += alpha * delta * (multiplicity[:, None] * np.abs(at1)).sum(axis=0)
+            bound_out += alpha * delta * multiplicity[:, None] * np.abs(at0[word])[None, :]
+            if not shared:
+                at0, at1 = at0 - alpha * pair[1], at1 - alpha * pair[2]
     else:
         ref_loss, grad_in, grad_out = reference.cbow(
             target,
             list(inputs),
             syn0_before,
             syn1_before,
-            loss_and_gradient=loss_fn,
+            loss_and_gradient=loss_fns[0],
             mean=cbow_mean,
         )
         h = syn0_before[inputs].sum(axis=0)
@@ -160,15 +188,12 @@ def test_one_update_is_minus_alpha_times_reference_gradient(
         scale = 1.0 / len(inputs) if cbow_mean and cbow_exact else 1.0
         if cbow_mean and not cbow_exact:
             grad_in = grad_in * len(inputs)
+        hidden_error = alpha * delta * (multiplicities[0][:, None] * out_norms).sum(axis=0)
+        bound_in += np.bincount(inputs, minlength=V)[:, None] * scale * hidden_error[None, :]
+        bound_out += alpha * delta * multiplicities[0][:, None] * np.abs(h)[None, :]
+    terms = 0 if loss == "softmax" else sum(m.sum() for m in multiplicities)
 
     kernel_loss = kernel.train_example(inputs, target, alpha, seed)
-
-    delta = 0.0 if loss == "softmax" else DELTA
-    out_norms = np.abs(syn1_before)
-    hidden_error = alpha * delta * (multiplicity[:, None] * out_norms).sum(axis=0)
-    input_times = np.bincount(inputs, minlength=V)[:, None] * scale
-    bound_in = input_times * hidden_error[None, :] + FLOAT_SLACK
-    bound_out = alpha * delta * multiplicity[:, None] * np.abs(h)[None, :] + FLOAT_SLACK
 
     np.testing.assert_array_less(np.abs((syn0 - syn0_before) - (-alpha * grad_in)), bound_in)
     np.testing.assert_array_less(np.abs((syn1 - syn1_before) - (-alpha * grad_out)), bound_out)
