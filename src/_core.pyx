@@ -43,8 +43,8 @@ generator seeded by the caller; nothing is shared between threads.
 from libc.math cimport exp, log, log1p
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcmp, memcpy, memset
-from scipy.linalg.cython_blas cimport saxpy, sdot, sgemv, sger, sscal
+from libc.string cimport memcmp, memcpy
+from scipy.linalg.cython_blas cimport sgemv, sger, sscal
 
 include "_io.pxi"
 include "_text.pxi"
