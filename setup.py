@@ -22,6 +22,7 @@ if sys.platform == "win32":
 else:
     compile_args = [
         "-O3",
+        "-g0",
         "-fno-strict-aliasing",
         "-fno-math-errno",
         "-fno-trapping-math",
