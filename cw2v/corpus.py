@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import Union
+from typing import IO, Union
 
 import numpy as np
 
@@ -34,7 +34,11 @@ Corpus = Union["FileCorpus", "IterableCorpus"]
 #: text8-style file without newlines) is cut at a space and yielded in pieces.
 BLOCK_BYTES = 1 << 20
 
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_OPENERS: dict[str, Callable[..., IO[bytes]]] = {
+    ".gz": gzip.open,  # type: ignore[dict-item]
+    ".bz2": bz2.open,
+    ".xz": lzma.open,
+}
 
 
 def check_sentence(sentence: object, position: int) -> None:

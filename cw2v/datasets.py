@@ -80,7 +80,7 @@ def sample_corpus_path() -> Path:
     >>> sample_corpus_path().name
     'sample.txt.gz'
     """
-    resource = resources.files("cw2v").joinpath("data", _SAMPLE_FILE)
+    resource = resources.files("cw2v") / "data" / _SAMPLE_FILE
     path = Path(str(resource))
     if not path.is_file():
         raise FileNotFoundError(

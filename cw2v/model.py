@@ -349,7 +349,7 @@ class Word2Vec:
             self.corpus = corpus
         logger.info(
             "vocabulary: %d words (min_count=%d) from %d raw words in %.1f s",
-            len(self.vocab),
+            len(self._built()[0]),
             self.min_count,
             counted.total_words,
             time.perf_counter() - started,
@@ -383,25 +383,44 @@ class Word2Vec:
 
     def _apply_counts(self, counts: Any, *, update: bool) -> None:
         if update:
-            if self.vocab is None:
-                raise ValueError("build_vocab(update=True) needs an existing vocabulary")
-            old_size = len(self.vocab)
-            self.vocab = self.vocab.updated(
-                counts, min_count=self.min_count, trim_rule=self.trim_rule
+            vocab, wv, output = self._built()
+            grown = vocab.updated(counts, min_count=self.min_count, trim_rule=self.trim_rule)
+            self._check_vocab_for_loss(grown)
+            rng = np.random.default_rng([self.seed, len(vocab)])
+            vectors = np.concatenate(
+                [wv.vectors, _random_rows(rng, len(grown) - len(vocab), self.vector_size)]
             )
-            self._grow_weights(old_size)
+            self.output_vectors = np.zeros(
+                (self._output_rows(len(grown)), self.vector_size), dtype=np.float32
+            )
+            kept = min(len(output), len(self.output_vectors))
+            self.output_vectors[:kept] = output[:kept]
         else:
-            self.vocab = Vocabulary.from_counts(
+            grown = Vocabulary.from_counts(
                 counts,
                 min_count=self.min_count,
                 max_final_vocab=self.max_final_vocab,
                 trim_rule=self.trim_rule,
             )
-            self._init_weights()
+            self._check_vocab_for_loss(grown)
+            memory = grown.estimate_memory(self.vector_size, loss=self.loss)
+            logger.info("allocating %.1f MB for %d words", memory["total"] / 2**20, len(grown))
+            vectors = _random_rows(np.random.default_rng(self.seed), len(grown), self.vector_size)
+            self.output_vectors = np.zeros(
+                (self._output_rows(len(grown)), self.vector_size), dtype=np.float32
+            )
+        self.vocab = grown
+        self.wv = KeyedVectors(grown.index_to_key, vectors, grown.counts)
         self._tables = None
 
-    def _check_vocab_for_loss(self) -> None:
-        size = len(self.vocab)
+    def _built(self) -> tuple[Vocabulary, KeyedVectors, np.ndarray]:
+        """The vocabulary, vectors and output weights; raises before they exist."""
+        if self.vocab is None or self.wv is None or self.output_vectors is None:
+            raise ValueError("the model has no vocabulary yet: call build_vocab or train first")
+        return self.vocab, self.wv, self.output_vectors
+
+    def _check_vocab_for_loss(self, vocab: Vocabulary) -> None:
+        size = len(vocab)
         if self.loss == "hs" and size < 2:
             raise ValueError(
                 f"hierarchical softmax needs at least 2 words, the vocabulary has {size}: "
@@ -416,33 +435,8 @@ class Word2Vec:
 
     def estimate_memory(self) -> dict[str, int]:
         """Bytes the training arrays need, by array and in total."""
-        if self.vocab is None:
-            raise ValueError("build the vocabulary first (build_vocab or train)")
-        return self.vocab.estimate_memory(self.vector_size, loss=self.loss)
-
-    def _init_weights(self) -> None:
-        self._check_vocab_for_loss()
-        memory = self.estimate_memory()
-        logger.info("allocating %.1f MB for %d words", memory["total"] / 2**20, len(self.vocab))
-        rng = np.random.default_rng(self.seed)
-        vectors = _random_rows(rng, len(self.vocab), self.vector_size)
-        self.output_vectors = np.zeros(
-            (self._output_rows(len(self.vocab)), self.vector_size), dtype=np.float32
-        )
-        self.wv = KeyedVectors(self.vocab.index_to_key, vectors, self.vocab.counts)
-
-    def _grow_weights(self, old_size: int) -> None:
-        self._check_vocab_for_loss()
-        new_size = len(self.vocab)
-        rng = np.random.default_rng([self.seed, old_size])
-        vectors = np.concatenate(
-            [self.wv.vectors, _random_rows(rng, new_size - old_size, self.vector_size)]
-        )
-        output = np.zeros((self._output_rows(new_size), self.vector_size), dtype=np.float32)
-        kept = min(len(self.output_vectors), len(output))
-        output[:kept] = self.output_vectors[:kept]
-        self.output_vectors = output
-        self.wv = KeyedVectors(self.vocab.index_to_key, vectors, self.vocab.counts)
+        vocab, _, _ = self._built()
+        return vocab.estimate_memory(self.vector_size, loss=self.loss)
 
     def _output_rows(self, vocab_size: int) -> int:
         return vocab_size - 1 if self.loss == "hs" else vocab_size
@@ -536,7 +530,7 @@ class Word2Vec:
         finally:
             if bar is not None:
                 bar.close()
-            self.wv.mark_changed()
+            self._built()[1].mark_changed()
         self._fire("on_train_end")
         return self
 
@@ -637,21 +631,20 @@ class Word2Vec:
         return corpus.total_words()
 
     def _make_kernel(self) -> _core.Kernel:
+        vocab, wv, output = self._built()
         if self._tables is None:
             tables: dict[str, np.ndarray] = {}
             if self.sample > 0:
-                tables["keep_thresholds"] = self.vocab.keep_thresholds(self.sample)
+                tables["keep_thresholds"] = vocab.keep_thresholds(self.sample)
             if self.loss == "ns":
-                tables["noise_prob"], tables["noise_alias"] = self.vocab.alias_table(
-                    self.ns_exponent
-                )
+                tables["noise_prob"], tables["noise_alias"] = vocab.alias_table(self.ns_exponent)
             elif self.loss == "hs":
-                codes = self.vocab.huffman_codes()
+                codes = vocab.huffman_codes()
                 tables.update(codes=codes.codes, points=codes.points, code_offsets=codes.offsets)
             self._tables = tables
         return _core.Kernel(
-            self.wv.vectors,
-            self.output_vectors,
+            wv.vectors,
+            output,
             model=self.model_kind,
             loss=self.loss,
             window=self.window,
@@ -689,7 +682,8 @@ class Word2Vec:
             raise ValueError("nothing to save: the model has no vocabulary yet")
         from cw2v.formats import save_arrays
 
-        wv_meta, wv_arrays = self.wv._to_arrays()
+        vocab, wv, output = self._built()
+        wv_meta, wv_arrays = wv._to_arrays()
         meta = {
             "format": MODEL_FORMAT,
             "format_version": MODEL_FORMAT_VERSION,
@@ -703,15 +697,15 @@ class Word2Vec:
                 "random_state": {"seed": self.seed, "epochs_trained": self.epochs_trained},
             },
             "vocabulary": {
-                "total_words": self.vocab.total_words,
-                "min_count": self.vocab.min_count,
-                "effective_min_count": self.vocab.effective_min_count,
+                "total_words": vocab.total_words,
+                "min_count": vocab.min_count,
+                "effective_min_count": vocab.effective_min_count,
             },
             "training_loss": [asdict(stats) for stats in self.training_loss],
             "vectors": wv_meta,
         }
         arrays = {f"wv_{name}": array for name, array in wv_arrays.items()}
-        arrays["output_vectors"] = self.output_vectors
+        arrays["output_vectors"] = output
         save_arrays(path, meta, arrays)
 
     @classmethod
@@ -790,7 +784,8 @@ class Word2Vec:
     # ------------------------------------------------------------------
 
     def _chunks(self, corpus: Corpus) -> Iterable[tuple[np.ndarray, np.ndarray]]:
-        return corpus.encoded_chunks(self.wv.index_to_key, self.wv.key_to_index, self.job_words)
+        _, wv, _ = self._built()
+        return corpus.encoded_chunks(wv.index_to_key, wv.key_to_index, self.job_words)
 
     def _corpus_for(self, sentences: Any) -> Corpus:
         if sentences is not None:
@@ -807,7 +802,7 @@ class Word2Vec:
             if method is not None:
                 method(self)
 
-    def _progress_bar(self, total: int | None, what: str, *, enabled: bool | None):
+    def _progress_bar(self, total: int | None, what: str, *, enabled: bool | None) -> Any:
         show = self.progress if enabled is None else enabled
         if show is None:
             show = sys.stderr.isatty()

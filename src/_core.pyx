@@ -205,14 +205,15 @@ cdef extern from *:
     """
     /* The block step shared by negative sampling and hierarchical softmax,
        in C so that it can be compiled twice and chosen at run time: a
-       portable build (SSE2 on x86-64) and, with GCC on x86-64 Linux, one for
+       portable build (SSE2 on x86-64) and, with GCC on x86-64 glibc Linux
+       (musl has no ifunc), one for
        AVX2 + FMA CPUs (x86-64-v3), picked once by the loader (ifunc). No
        build flag names the build machine's CPU. */
     #include <math.h>
     #include <stdint.h>
     #include <string.h>
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-        && defined(__linux__) && !defined(CW2V_NO_DISPATCH)
+        && defined(__linux__) && defined(__GLIBC__) && !defined(CW2V_NO_DISPATCH)
     #  define CW2V_DISPATCH __attribute__((target_clones("arch=x86-64-v3", "default")))
     #else
     #  define CW2V_DISPATCH
