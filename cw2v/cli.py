@@ -213,6 +213,13 @@ def _add_train(sub: Any) -> None:
     fmt.add_argument("--text", dest="binary", action="store_const", const=False, help="write text")
     p.add_argument("--save-model", metavar="FILE", help="also save the whole model (native)")
     p.add_argument("--plot-loss", metavar="FILE", help="draw the loss per epoch (needs matplotlib)")
+    p.add_argument(
+        "--show",
+        nargs="+",
+        metavar="WORD",
+        help="after training, print the nearest neighbours of these words "
+        "(default: three words of middling frequency)",
+    )
 
     g = p.add_argument_group("model")
     arch = g.add_mutually_exclusive_group()
@@ -833,10 +840,14 @@ def _summary(args: argparse.Namespace, model: Word2Vec, seconds: float, written:
     print(f"final loss: {losses[-1].loss_per_word:.4f} per word")
     for line in written:
         print(line)
-    ranks = [r for r in _SHOWCASE_RANKS if r < len(wv)] or [0]
-    for rank in ranks:
-        word = wv.index_to_key[rank]
-        near = wv.most_similar(word, topn=5)
+    shown = getattr(args, "show", None) or [
+        wv.index_to_key[rank] for rank in [r for r in _SHOWCASE_RANKS if r < len(wv)] or [0]
+    ]
+    for word in shown:
+        if word not in wv:
+            print(f"neighbours of {word!r}: not in the vocabulary")
+            continue
+        near = wv.most_similar(word, topn=6)
         print(f"neighbours of {word!r}: {', '.join(w for w, _ in near)}")
     sys.stdout.flush()
 

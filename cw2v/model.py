@@ -622,6 +622,25 @@ class Word2Vec:
             job_words=self.job_words,
         )
 
+    def plot_loss(self, path: str | os.PathLike) -> Any:
+        """Draw the training loss per epoch to an image file.
+
+        Needs matplotlib (``pip install "cw2v[plot]"``).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The image to write (its suffix picks the format, e.g. ``.png``).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        from cw2v.plotting import plot_loss
+
+        return plot_loss(self.training_loss, path, title=f"cw2v {self.model_kind}, {self.loss}")
+
     def _words_per_epoch(self, corpus: Corpus, sentences: Any, total_words: int | None) -> int:
         if total_words is not None:
             _check_int("total_words", total_words, 1)

@@ -124,6 +124,18 @@ def test_train_sample_prints_a_summary_and_logs(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_train_shows_the_neighbours_of_the_words_asked_for(tmp_path):
+    result = run(
+        "train", "sample", "-o", "v.bin", "--epochs", "1", "--dim", "10", "--workers", "2",
+        "--show", "gold", "notaword", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    wv = KeyedVectors.load_word2vec_format(tmp_path / "v.bin")
+    expected = ", ".join(word for word, _ in wv.most_similar("gold", topn=6))
+    assert f"neighbours of 'gold': {expected}" in result.stdout
+    assert "neighbours of 'notaword': not in the vocabulary" in result.stdout
+
+
 def test_word2vec_c_spelling_trains_a_binary_file(work):
     result = run(
         "-train", "corpus.txt", "-output", "w2v.bin", "-size", "20", "-cbow", "0", "-iter", "1",

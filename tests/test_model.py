@@ -417,3 +417,10 @@ def test_loading_something_else_than_a_model_is_a_clear_error(tmp_path, real_tex
         cw2v.Word2Vec.load(tmp_path / "vectors.cw2v")
     with pytest.raises(ValueError, match="nothing to save"):
         cw2v.Word2Vec(real_text[:10]).save(tmp_path / "empty.cw2v")
+
+
+def test_plot_loss_draws_the_loss_per_epoch(tmp_path, real_text):
+    pytest.importorskip("matplotlib")
+    model = cw2v.Word2Vec(real_text[:500], vector_size=8, epochs=2, workers=1).train()
+    path = model.plot_loss(tmp_path / "loss.png")
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
