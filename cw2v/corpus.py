@@ -15,11 +15,13 @@ import codecs
 import gzip
 import lzma
 import os
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Any, TypeVar, Union
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from cw2v.vocab import WordCounts, count_words
 __all__ = ["Corpus", "FileCorpus", "IterableCorpus", "as_corpus", "check_sentence"]
 
 Corpus = Union["FileCorpus", "IterableCorpus"]
+T = TypeVar("T")
 
 #: Bytes read per block from a file corpus. A line longer than this (a
 #: text8-style file without newlines) is cut at a space and yielded in pieces.
@@ -39,6 +42,50 @@ _OPENERS: dict[str, Callable[..., IO[bytes]]] = {
     ".bz2": bz2.open,
     ".xz": lzma.open,
 }
+
+
+def read_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """Yield from ``items``, produced ``depth`` ahead by a background thread.
+
+    For blocks of a compressed file: decompression releases the GIL, so it
+    runs while the consumer works. An exception in the producer is re-raised
+    here; closing this generator early stops the producer.
+    """
+    buffer: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put((False, None))
+        except BaseException as exc:
+            buffer.put((False, exc))
+
+    thread = threading.Thread(target=produce, name="cw2v-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = buffer.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                buffer.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.1)
 
 
 def check_sentence(sentence: object, position: int) -> None:
@@ -91,9 +138,17 @@ class IterableCorpus:
             yield sentence
 
     def count(
-        self, *, max_vocab_size: int | None = None, progress: Callable[[int], object] | None = None
+        self,
+        *,
+        max_vocab_size: int | None = None,
+        progress: Callable[[int], object] | None = None,
+        min_count: int = 1,
     ) -> WordCounts:
-        """Count the words (see :func:`cw2v.vocab.count_words`)."""
+        """Count the words (see :func:`cw2v.vocab.count_words`).
+
+        ``min_count`` is accepted for symmetry with :meth:`FileCorpus.count`;
+        in-memory counts keep every word.
+        """
         return count_words(self, max_vocab_size=max_vocab_size, progress=progress)
 
     def total_words(self) -> int:
@@ -214,18 +269,32 @@ class FileCorpus:
                     yield [token.decode(encoding, errors) for token in tokens]
 
     def count(
-        self, *, max_vocab_size: int | None = None, progress: Callable[[int], object] | None = None
+        self,
+        *,
+        max_vocab_size: int | None = None,
+        progress: Callable[[int], object] | None = None,
+        min_count: int = 1,
     ) -> WordCounts:
         """Count the words in compiled code.
 
         Same result as :func:`cw2v.vocab.count_words` over the sentences,
         with the same pruning rule under ``max_vocab_size`` (applied after
-        each block of :data:`BLOCK_BYTES` bytes).
+        each block of :data:`BLOCK_BYTES` bytes). Decompression runs in a
+        second thread while the counting runs without the GIL.
+
+        Parameters
+        ----------
+        max_vocab_size, progress
+            As for :func:`cw2v.vocab.count_words`.
+        min_count : int, default 1
+            Leave out of ``counts`` the words seen fewer times (they still
+            count in ``total_words``); saves turning every rare word into a
+            Python string when only the vocabulary is wanted.
         """
         table = _core.TokenTable()
         total = blocks = 0
         min_reduce, peak = 1, 0
-        for block in self.byte_blocks():
+        for block in read_ahead(self.byte_blocks()):
             total += table.count(block)
             blocks += 1
             if max_vocab_size is not None and len(table) > max_vocab_size:
@@ -238,7 +307,7 @@ class FileCorpus:
                 progress(total)
         peak = max(peak, len(table))
         counts: Counter[str] = Counter()
-        for key, count in table.items():
+        for key, count in table.items(min_count):
             counts[key.decode(self.encoding, self.errors)] += count
         return WordCounts(counts, total, blocks, min_reduce, peak)
 

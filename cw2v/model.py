@@ -337,6 +337,9 @@ class Word2Vec:
         bar = self._progress_bar(None, "counting", enabled=progress)
         try:
             counted = corpus.count(
+                # words rarer than min_count cannot enter a new vocabulary unless a
+                # trim_rule keeps them; an update adds every count to known words
+                min_count=1 if update or self.trim_rule is not None else self.min_count,
                 max_vocab_size=self.max_vocab_size,
                 progress=(lambda words: bar.update(words - bar.n)) if bar is not None else None,
             )

@@ -246,12 +246,13 @@ cdef class TokenTable:
                     smallest = self.slots[i].value
         return max(smallest, 0)
 
-    def items(self):
-        """Every (key bytes, value) pair, in no particular order."""
+    def items(self, int64_t min_value=0):
+        """Every (key bytes, value) pair with ``value >= min_value``, in no
+        particular order."""
         cdef int64_t i
         result = []
         for i in range(self.capacity):
-            if self.slots[i].key_start >= 0:
+            if self.slots[i].key_start >= 0 and self.slots[i].value >= min_value:
                 result.append((
                     (<char *>self.arena)[
                         self.slots[i].key_start:

@@ -91,3 +91,33 @@ def test_iterable_corpus_passes_sentences_through():
     assert isinstance(corpus, IterableCorpus)
     assert list(corpus) == data
     assert as_corpus(corpus) is corpus
+
+
+def test_file_count_can_leave_out_rare_words_but_counts_every_token(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a a a b b c\nd a\n")
+    counted = FileCorpus(path).count(min_count=2)
+    assert counted.counts == Counter({"a": 4, "b": 2})
+    assert counted.total_words == 8
+
+
+def test_read_ahead_yields_everything_and_reraises_the_producers_error():
+    assert list(corpus_module.read_ahead(iter(range(100)), depth=2)) == list(range(100))
+
+    def failing():
+        yield 1
+        raise OSError("disk went away")
+
+    reader = corpus_module.read_ahead(failing())
+    assert next(reader) == 1
+    with pytest.raises(OSError, match="disk went away"):
+        next(reader)
+
+
+def test_read_ahead_stops_its_thread_when_closed_early():
+    import threading
+
+    reader = corpus_module.read_ahead(iter(range(10**9)), depth=2)
+    assert next(reader) == 0
+    reader.close()
+    assert not [t for t in threading.enumerate() if t.name == "cw2v-reader"]
