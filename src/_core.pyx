@@ -175,6 +175,7 @@ cdef struct Params:
 
 cdef struct Work:
     const float **hidden_rows      # the n hidden vectors of the update
+    const float **output_rows      # the output rows being scored (scratch)
     float *hidden                  # CBOW's mean (or sum) of the context rows
     float *grad_hidden             # n x size: -alpha * dJ/dh_j
     float *coefs                   # n x max_outputs: alpha * (label - sigma(f))
@@ -236,21 +237,46 @@ cdef extern from *:
         return table[(int)((x + max) * scale + 0.5f)];
     }
 
+    /* out[i] = (accumulate ? out[i] : 0) + sum_k c[k * stride] * rows[k][i]:
+       one pass over out, the sum kept in registers chunk by chunk, so out is
+       written once however many rows are combined. */
+    static inline void cw2v_combine(int d, int m, const float *const *rows, const float *c,
+                                    int stride, float *restrict out, int accumulate) {
+        int i0 = 0;
+        for (; i0 + 16 <= d; i0 += 16) {
+            float acc[16];
+            for (int t = 0; t < 16; t++) acc[t] = accumulate ? out[i0 + t] : 0.0f;
+            for (int k = 0; k < m; k++) {
+                const float *r = rows[k] + i0;
+                const float ck = c[k * stride];
+                for (int t = 0; t < 16; t++) acc[t] += ck * r[t];
+            }
+            for (int t = 0; t < 16; t++) out[i0 + t] = acc[t];
+        }
+        for (int i = i0; i < d; i++) {
+            float acc = accumulate ? out[i] : 0.0f;
+            for (int k = 0; k < m; k++) acc += c[k * stride] * rows[k][i];
+            out[i] = acc;
+        }
+    }
+
     /* Score n hidden vectors against m output rows of syn1 with binary
        labels; coefs gets alpha * (label - sigmoid(f)) (n x m), grad gets
        sum_k coef_jk u_k for each hidden vector j (n x d), and the output
        rows move by sum_j coef_jk h_j, all from the same parameters. Returns
-       the summed loss -log sigmoid(+-f). */
+       the summed loss -log sigmoid(+-f). out_rows is scratch for m
+       pointers. */
     CW2V_DISPATCH
     static double cw2v_score_binary(
         int n, int m, int d, const float *const *hidden, float *syn1,
         const int32_t *rows, const uint8_t *labels, float alpha, float *coefs,
         float *grad, const float *sigmoid, const float *log_sigmoid, float max,
-        float scale, int size)
+        float scale, int size, const float **out_rows)
     {
         double loss = 0.0;
         for (int k = 0; k < m; k++) {
             const float *u = syn1 + (int64_t)rows[k] * d;
+            out_rows[k] = u;
             for (int j = 0; j < n; j++) {
                 float f = cw2v_dot(d, hidden[j], u);
                 float g = labels[k] ? f : -f;
@@ -262,15 +288,10 @@ cdef extern from *:
         }
         /* every gradient is read from the rows before any row moves: a
            noise word drawn twice is two rows of the same output vector */
-        memset(grad, 0, (size_t)n * d * sizeof(float));
-        for (int k = 0; k < m; k++) {
-            const float *u = syn1 + (int64_t)rows[k] * d;
-            for (int j = 0; j < n; j++) cw2v_axpy(d, coefs[j * m + k], u, grad + (int64_t)j * d);
-        }
-        for (int k = 0; k < m; k++) {
-            float *u = syn1 + (int64_t)rows[k] * d;
-            for (int j = 0; j < n; j++) cw2v_axpy(d, coefs[j * m + k], hidden[j], u);
-        }
+        for (int j = 0; j < n; j++)
+            cw2v_combine(d, m, out_rows, coefs + j * m, 1, grad + (int64_t)j * d, 0);
+        for (int k = 0; k < m; k++)
+            cw2v_combine(d, n, hidden, coefs + k, m, syn1 + (int64_t)rows[k] * d, 1);
         return loss;
     }
     """
@@ -278,6 +299,7 @@ cdef extern from *:
         int n, int m, int d, const float **hidden, float *syn1, const int32_t *rows,
         const uint8_t *labels, float alpha, float *coefs, float *grad,
         const float *sigmoid, const float *log_sigmoid, float max, float scale, int size,
+        const float **out_rows,
     ) noexcept nogil
 
 
@@ -296,7 +318,7 @@ cdef inline double score_binary(
     return cw2v_score_binary(
         n, m, p.size, w.hidden_rows, p.syn1, w.rows, w.labels, alpha, w.coefs,
         w.grad_hidden, SIGMOID_TABLE, LOG_SIGMOID_TABLE, <float>_MAX_SIGMOID, TABLE_SCALE,
-        _TABLE_SIZE,
+        _TABLE_SIZE, w.output_rows,
     )
 
 
@@ -496,13 +518,15 @@ cdef JobResult run_job(
 cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noexcept nogil:
     cdef int64_t hidden = 1 if p.model == CBOW else max_inputs
     w.hidden_rows = <const float **>malloc(max_inputs * sizeof(float *))
+    w.output_rows = <const float **>malloc(p.max_outputs * sizeof(float *))
     w.hidden = <float *>malloc(p.size * sizeof(float))
     w.grad_hidden = <float *>malloc(hidden * p.size * sizeof(float))
     w.coefs = <float *>malloc(hidden * p.max_outputs * sizeof(float))
     w.rows = <int32_t *>malloc(p.max_outputs * sizeof(int32_t))
     w.labels = <uint8_t *>malloc(p.max_outputs * sizeof(uint8_t))
     w.rng = seed
-    if (w.hidden_rows == NULL or w.hidden == NULL or w.grad_hidden == NULL
+    if (w.hidden_rows == NULL or w.output_rows == NULL or w.hidden == NULL
+            or w.grad_hidden == NULL
             or w.coefs == NULL or w.rows == NULL or w.labels == NULL):
         free_work(w)
         return -1
@@ -511,12 +535,13 @@ cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noe
 
 cdef void free_work(Work *w) noexcept nogil:
     free(w.hidden_rows)
+    free(w.output_rows)
     free(w.hidden)
     free(w.grad_hidden)
     free(w.coefs)
     free(w.rows)
     free(w.labels)
-    w.hidden_rows = NULL
+    w.hidden_rows = w.output_rows = NULL
     w.hidden = w.grad_hidden = w.coefs = NULL
     w.rows = NULL
     w.labels = NULL
