@@ -113,9 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cold", action="store_true", help="do not warm up memory before each timed run"
     )
+    parser.add_argument(
+        "--formats",
+        default="binary,text",
+        help="comma-separated formats to benchmark (binary, text); default both",
+    )
     args = parser.parse_args(argv)
     if args.words < 1 or args.dim < 1 or args.repeat < 1:
         parser.error("--words, --dim and --repeat must be >= 1")
+    formats = {f.strip() for f in args.formats.split(",") if f.strip()}
+    if not formats or not formats <= {"binary", "text"}:
+        parser.error("--formats takes binary, text or binary,text")
     if KeyedVectors is None:
         print("gensim is not installed: timing cw2v only", file=sys.stderr)
 
@@ -125,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         expected = (keys, vectors)
         rows = []
         warm = 0 if args.cold else 2 * vectors.nbytes
-        for binary in (True, False):
+        for binary in [b for b in (True, False) if ("binary" if b else "text") in formats]:
             fmt = "binary" if binary else "text"
             path = out / f"vectors.{'bin' if binary else 'txt'}"
 

@@ -452,9 +452,10 @@ def _decode_words(
     """Decode the words (dropping leading newlines); ``where(i)`` names word ``i`` in errors."""
     name, joinable = _decoder(encoding, unicode_errors)
     keys: list[str] | None = None
+    joined = b" ".join(words)
     if joinable:  # one decode call for all words; words never contain b" "
         try:
-            keys = b" ".join(words).decode(name, unicode_errors).split(" ")
+            keys = joined.decode(name, unicode_errors).split(" ")
         except UnicodeDecodeError:
             keys = None  # the loop below finds and names the word
         if keys is not None and len(keys) != len(words):
@@ -473,7 +474,7 @@ def _decode_words(
                     f"at byte {err.start} of the word); pass unicode_errors='replace' or "
                     f"'ignore' to load it anyway, or the right encoding=.{hint}"
                 ) from err
-    if any(key.startswith("\n") for key in keys):  # word2vec.c's newline after a vector
+    if b"\n" in joined:  # more than one newline between records (gensim strips them too)
         keys = [key.lstrip("\n") for key in keys]
     if "" in keys:
         i = keys.index("")
@@ -573,25 +574,25 @@ def _scan_binary(
 ) -> tuple[int, int]:
     """Find up to ``n`` complete records in ``buf[pos:stop]``: one ``find`` per record.
 
-    Appends each word (with word2vec.c's newline before it, if any) to ``words`` and the
-    offset of its vector to ``offsets``; returns (records found, position after them).
+    Appends each word to ``words`` (without the newline word2vec.c writes after each
+    vector) and the offset of its vector to ``offsets``; returns (records found, position
+    after them).
     """
     find = buf.find
     add_word = words.append
     add_offset = offsets.append
-    k = 0
-    while k < n:
+    before = len(offsets)
+    for _ in range(n):
         space = find(b" ", pos, stop)
-        if space < 0:
+        if space < 0 or space + 1 + nb > stop:
             break
-        end = space + 1 + nb
-        if end > stop:
-            break
+        if buf[pos] == 10:  # b"\n": more of them are stripped when decoding
+            pos += 1
         add_word(buf[pos:space])
-        add_offset(space + 1)
-        pos = end
-        k += 1
-    return k, pos
+        space += 1
+        add_offset(space)
+        pos = space + nb
+    return len(offsets) - before, pos
 
 
 def _gather(buf: Any, offsets: list[int], dim: int) -> np.ndarray:

@@ -382,20 +382,21 @@ def test_empty_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("data", "message"),
     [
-        (b"a 1 2\nb 1 2 3\n", "line 3 has 4 fields"),
-        (b"a 1 2\nb 1 2\nc 1 2 3 4\n", "line 4 has 5 fields"),
-        (b"a 1 2\nb 1 x\n", r"line 3, field 3: b'x' is not a number"),
-        (b"a 1 2\nb 1,5 2\n", "line 3, field 2"),
-        (b"a 1 2\n\nb 1 2\n", "line 3 is empty"),
-        (b"a 1 2\nb 1 2\nc 1 2\nd 1 2\n", "line 5 is a record beyond the 3"),
-        (b"a 1 2\nb\n", "line 3 has 1 fields"),
+        (b"3 2\na 1 2\nb 1 2 3\nc 5 6\n", "line 3 has 4 fields"),
+        (b"3 2\na 1 2\nb 1 2\nc 1 2 3 4\n", "line 4 has 5 fields"),
+        (b"3 2\na 1 2\nb 1 x\nc 5 6\n", r"line 3, field 3: b'x' is not a number"),
+        (b"3 2\na 1 2\nb 1,5 2\nc 5 6\n", "line 3, field 2"),
+        (b"3 2\na 1 2\n\nb 1 2\nc 5 6\n", "line 3 is empty"),
+        (b"3 2\na 1 2\nb 1 2\nc 1 2\nd 1 2\n", "line 5 is a record beyond the 3"),
+        (b"3 2\na 1 2\nb\nc 5 6\n", "line 3 has 1 fields"),
+        (b"3 2\na 1 2\nb 3 4\n", "ends after 2 of the 3"),
     ],
 )
-def test_bad_text_lines(tmp_path, body, message):
+def test_bad_text_lines(tmp_path, data, message):
     path = tmp_path / "v.txt"
-    path.write_bytes(b"3 2\n" + body + b"c 5 6\n" if body.count(b"\n") < 3 else b"3 2\n" + body)
+    path.write_bytes(data)
     with pytest.raises(ValueError, match=message):
         load_word2vec_format(path, binary=False)
 
@@ -488,6 +489,19 @@ def test_save_keeps_default_permissions(tmp_path):
     os.umask(umask)
     save_word2vec_format(tmp_path / "v", ["a"], random_vectors(1, 2))
     assert (tmp_path / "v").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_save_writes_through_a_symlink(tmp_path):
+    target = tmp_path / "real.bin"
+    link = tmp_path / "link.bin"
+    try:
+        link.symlink_to(target)
+    except OSError:
+        pytest.skip("symbolic links are not available")
+    vectors = random_vectors(2, 3)
+    save_word2vec_format(link, ["a", "b"], vectors)
+    assert link.is_symlink()
+    assert_loaded(load_word2vec_format(target), ["a", "b"], vectors)
 
 
 # ---------------------------------------------------------------------------------------
