@@ -311,6 +311,37 @@ class FileCorpus:
             counts[key.decode(self.encoding, self.errors)] += count
         return WordCounts(counts, total, blocks, min_reduce, peak)
 
+    def text_pieces(self, piece_words: int) -> Iterator[tuple[bytes, int]]:
+        """The raw text of one pass in pieces of about ``piece_words`` tokens.
+
+        Each piece ends at a line break (at a space if a line is longer than a
+        piece) and comes with its number of tokens, counted in compiled
+        code. Training hands the pieces to the worker threads, which encode
+        them with :meth:`cw2v._core.TokenTable.encode`.
+        """
+        for block in self.byte_blocks():
+            tokens = _core.count_tokens(block)
+            if tokens <= piece_words * 3 // 2:
+                if tokens:
+                    yield block, tokens
+                continue
+            step = max(1, len(block) * piece_words // tokens)
+            start = 0
+            while start < len(block):
+                stop = start + step
+                if stop >= len(block) - step // 2:
+                    stop = len(block)
+                else:
+                    cut = block.find(b"\n", stop)
+                    if cut < 0 or cut - stop > step:
+                        cut = block.find(b" ", stop)
+                    stop = len(block) if cut < 0 else cut + 1
+                piece = block[start:stop]
+                count = _core.count_tokens(piece)
+                if count:
+                    yield piece, count
+                start = stop
+
     def total_words(self) -> int:
         """Tokens in one pass, counted in compiled code."""
         return sum(_core.count_tokens(block) for block in self.byte_blocks())

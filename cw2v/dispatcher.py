@@ -96,13 +96,15 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Job:
-    """Sentences packed for the kernel: ids back to back plus offsets."""
+    """Sentences for the kernel: ids back to back plus sentence offsets, or
+    raw text that the worker encodes itself (file corpora)."""
 
-    ids: np.ndarray
-    offsets: np.ndarray
+    ids: np.ndarray | None
+    offsets: np.ndarray | None
     alpha_start: float
     alpha_end: float
     seed: int
+    text: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -217,31 +219,73 @@ def iter_jobs(
         yield make_job(rest_ids, rest_ends)
 
 
-def run_epoch(
-    kernel: TrainsJobs,
-    chunks: Iterable[tuple[np.ndarray, np.ndarray]],
+def iter_text_jobs(
+    pieces: Iterable[tuple[bytes, int]],
     *,
-    workers: int,
     schedule: Schedule,
     words_before: int,
     seed: int,
     epoch: int,
-    job_words: int = 10_000,
+) -> Iterator[Job]:
+    """One job per piece of raw text; the worker encodes it.
+
+    Parameters
+    ----------
+    pieces : iterable of (bytes, int)
+        Text ending at a line break (or a space) and its number of tokens,
+        as :meth:`cw2v.corpus.FileCorpus.text_pieces` yields them.
+    schedule, words_before, seed, epoch
+        As for :func:`iter_jobs`.
+
+    Yields
+    ------
+    Job
+    """
+    words_done = words_before
+    for job_index, (text, words) in enumerate(pieces):
+        yield Job(
+            ids=None,
+            offsets=None,
+            alpha_start=schedule.alpha(words_done),
+            alpha_end=schedule.alpha(words_done + words),
+            seed=job_seed(seed, epoch, job_index),
+            text=text,
+        )
+        words_done += words
+
+
+class EncodesText(Protocol):
+    """What the workers need to encode a text job."""
+
+    def encode(self, text: bytes) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def run_epoch(
+    kernel: TrainsJobs,
+    jobs: Iterable[Job],
+    *,
+    workers: int,
+    encoder: EncodesText | None = None,
     on_progress: Callable[[EpochStats], Any] | None = None,
+    epoch: int = 0,
 ) -> EpochStats:
-    """Train one pass over ``sentences`` with ``workers`` threads.
+    """Train on every job of ``jobs`` with ``workers`` threads.
 
     Parameters
     ----------
     kernel : object with ``train_job``
         The compiled kernel bound to the model's arrays.
-    chunks : iterable of (ids, offsets)
-        The encoded corpus (see :func:`iter_jobs`). It is read in the
-        producer thread, so the user's corpus iterator runs there.
+    jobs : iterable of Job
+        One pass over the corpus (:func:`iter_jobs` or
+        :func:`iter_text_jobs`), read lazily in the producer thread, so the
+        user's corpus iterator runs there.
     workers : int
         Worker threads (>= 1).
-    schedule, words_before, seed, epoch, job_words
-        See :func:`iter_jobs`.
+    encoder : object with ``encode``, optional
+        Turns a text job into ids and offsets (in the worker thread, without
+        the GIL); required when ``jobs`` holds text.
+    epoch : int
+        For messages.
     on_progress : callable, optional
         Called in the caller's thread with the running totals after every
         job (keep it cheap).
@@ -261,7 +305,7 @@ def run_epoch(
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
-    jobs: queue.Queue[Job | None] = queue.Queue(maxsize=2 * workers)
+    queued: queue.Queue[Job | None] = queue.Queue(maxsize=2 * workers)
     results: queue.Queue[tuple[str, Any]] = queue.Queue()
     stop = threading.Event()
 
@@ -270,21 +314,14 @@ def run_epoch(
             if stop.is_set():
                 raise _Stop
             try:
-                jobs.put(job, timeout=_POLL_SECONDS)
+                queued.put(job, timeout=_POLL_SECONDS)
                 return
             except queue.Full:
                 continue
 
     def produce() -> None:
         try:
-            for job in iter_jobs(
-                chunks,
-                job_words=job_words,
-                schedule=schedule,
-                words_before=words_before,
-                seed=seed,
-                epoch=epoch,
-            ):
+            for job in jobs:
                 put_job(job)
             for _ in range(workers):
                 put_job(None)
@@ -297,13 +334,19 @@ def run_epoch(
         try:
             while not stop.is_set():
                 try:
-                    job = jobs.get(timeout=_POLL_SECONDS)
+                    job = queued.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
                     continue
                 if job is None:
                     break
+                if job.text is not None:
+                    if encoder is None:
+                        raise ValueError("a text job needs an encoder")
+                    ids, offsets = encoder.encode(job.text)
+                else:
+                    ids, offsets = job.ids, job.offsets
                 raw, effective, updates, loss = kernel.train_job(
-                    job.ids, job.offsets, job.alpha_start, job.alpha_end, job.seed
+                    ids, offsets, job.alpha_start, job.alpha_end, job.seed
                 )
                 results.put(("result", JobResult(raw, effective, updates, loss)))
         except BaseException as exc:
@@ -331,8 +374,8 @@ def run_epoch(
                 if not math.isfinite(payload.loss):
                     raise TrainingDiverged(
                         f"the training loss became {payload.loss} in epoch {epoch + 1} after "
-                        f"{stats.raw_words} words: the updates diverged. Lower alpha (now "
-                        f"{schedule.start_alpha}) or check the input vectors for NaN."
+                        f"{stats.raw_words} words: the updates diverged. Lower the learning "
+                        f"rate (alpha) or check the vectors for NaN or huge values."
                     )
                 if on_progress is not None:
                     on_progress(stats)

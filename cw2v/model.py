@@ -19,8 +19,8 @@ import numpy as np
 
 from cw2v import _core
 from cw2v._version import __version__
-from cw2v.corpus import Corpus, as_corpus
-from cw2v.dispatcher import EpochStats, Schedule, run_epoch
+from cw2v.corpus import Corpus, FileCorpus, as_corpus
+from cw2v.dispatcher import EpochStats, Job, Schedule, iter_jobs, iter_text_jobs, run_epoch
 from cw2v.vectors import KeyedVectors
 from cw2v.vocab import Vocabulary
 
@@ -296,6 +296,7 @@ class Word2Vec:
         self.current_alpha = self.alpha
         self._corpus_words: int | None = None  # raw words per pass of self.corpus
         self._tables: dict[str, np.ndarray] | None = None
+        self._encoder: tuple[str, _core.TokenTable] | None = None  # (encoding, table)
 
     # ------------------------------------------------------------------
     # vocabulary
@@ -415,6 +416,7 @@ class Word2Vec:
         self.vocab = grown
         self.wv = KeyedVectors(grown.index_to_key, vectors, grown.counts)
         self._tables = None
+        self._encoder = None
 
     def _built(self) -> tuple[Vocabulary, KeyedVectors, np.ndarray]:
         """The vocabulary, vectors and output weights; raises before they exist."""
@@ -568,15 +570,13 @@ class Word2Vec:
                 )
 
         self.training_loss.append(EpochStats())
+        jobs, encoder = self._jobs(corpus, schedule, words_before, self.epochs_trained)
         stats = run_epoch(
             kernel,
-            self._chunks(corpus),
+            jobs,
             workers=self.workers,
-            schedule=schedule,
-            words_before=words_before,
-            seed=self.seed,
+            encoder=encoder,
             epoch=self.epochs_trained,
-            job_words=self.job_words,
             on_progress=on_progress,
         )
         self.training_loss[-1] = stats
@@ -614,16 +614,8 @@ class Word2Vec:
         if self.vocab is None:
             raise ValueError("the model has no vocabulary yet: call build_vocab or train first")
         corpus = self._corpus_for(sentences)
-        return run_epoch(
-            self._make_kernel(),
-            self._chunks(corpus),
-            workers=self.workers,
-            schedule=Schedule(0.0, 0.0, 1),
-            words_before=0,
-            seed=self.seed,
-            epoch=0,
-            job_words=self.job_words,
-        )
+        jobs, encoder = self._jobs(corpus, Schedule(0.0, 0.0, 1), 0, 0)
+        return run_epoch(self._make_kernel(), jobs, workers=self.workers, encoder=encoder)
 
     def plot_loss(self, path: str | os.PathLike) -> Any:
         """Draw the training loss per epoch to an image file.
@@ -805,9 +797,35 @@ class Word2Vec:
     # helpers
     # ------------------------------------------------------------------
 
-    def _chunks(self, corpus: Corpus) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    def _jobs(
+        self, corpus: Corpus, schedule: Schedule, words_before: int, epoch: int
+    ) -> tuple[Iterable[Job], _core.TokenTable | None]:
+        """One pass of jobs over ``corpus``, and what the workers need to
+        encode them: a file corpus is handed over as raw text, which the
+        workers encode in compiled code; sentences in memory are encoded
+        here, by the producer thread."""
         _, wv, _ = self._built()
-        return corpus.encoded_chunks(wv.index_to_key, wv.key_to_index, self.job_words)
+        if isinstance(corpus, FileCorpus):
+            if self._encoder is None or self._encoder[0] != corpus.encoding:
+                self._encoder = (
+                    corpus.encoding,
+                    _core.TokenTable.from_words(wv.index_to_key, corpus.encoding),
+                )
+            pieces = corpus.text_pieces(self.job_words)
+            text_jobs = iter_text_jobs(
+                pieces, schedule=schedule, words_before=words_before, seed=self.seed, epoch=epoch
+            )
+            return text_jobs, self._encoder[1]
+        chunks = corpus.encoded_chunks(wv.index_to_key, wv.key_to_index, self.job_words)
+        jobs = iter_jobs(
+            chunks,
+            job_words=self.job_words,
+            schedule=schedule,
+            words_before=words_before,
+            seed=self.seed,
+            epoch=epoch,
+        )
+        return jobs, None
 
     def _corpus_for(self, sentences: Any) -> Corpus:
         if sentences is not None:

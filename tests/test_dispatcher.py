@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -69,15 +71,7 @@ def test_job_seeds_differ_by_job_epoch_and_seed_and_are_stable():
 
 def test_run_epoch_rejects_zero_workers():
     with pytest.raises(ValueError, match="workers must be >= 1"):
-        run_epoch(
-            None,
-            [],
-            workers=0,
-            schedule=Schedule(0.1, 0.0, 1),
-            words_before=0,
-            seed=1,
-            epoch=0,
-        )
+        run_epoch(None, [], workers=0)
 
 
 def test_a_non_finite_loss_is_reported_as_divergence():
@@ -87,14 +81,30 @@ def test_a_non_finite_loss_is_reported_as_divergence():
 
     from cw2v.dispatcher import TrainingDiverged
 
-    with pytest.raises(TrainingDiverged, match="Lower alpha"):
-        run_epoch(
-            Diverging(),
-            chunks_of([["a", "b"]] * 10),
-            workers=2,
-            schedule=Schedule(0.1, 0.0, 20),
-            words_before=0,
-            seed=1,
-            epoch=0,
-            job_words=4,
-        )
+    with pytest.raises(TrainingDiverged, match="Lower the learning rate"):
+        run_epoch(Diverging(), jobs_of([["a", "b"]] * 10), workers=2)
+
+
+def test_text_pieces_and_text_jobs_cover_the_file_exactly(tmp_path, monkeypatch):
+    from cw2v import _core
+    from cw2v import corpus as corpus_module
+    from cw2v.corpus import FileCorpus
+    from cw2v.dispatcher import iter_text_jobs
+
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 300)
+    lines = [" ".join(f"w{(i * 7 + j) % 13}" for j in range(i % 9 + 1)) for i in range(200)]
+    lines[50] = " ".join(["long"] * 120)  # a line longer than a piece
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    pieces = list(FileCorpus(path).text_pieces(piece_words=10))
+    assert b"".join(text for text, _ in pieces) == path.read_bytes()
+    assert all(count == len(text.split()) for text, count in pieces)
+    assert max(count for _, count in pieces) <= 40
+    schedule = Schedule(0.1, 0.0, sum(count for _, count in pieces))
+    jobs = list(iter_text_jobs(pieces, schedule=schedule, words_before=0, seed=1, epoch=0))
+    assert jobs[0].alpha_start == 0.1 and jobs[-1].alpha_end == pytest.approx(0.0)
+    for previous, job in itertools.pairwise(jobs):
+        assert job.alpha_start == previous.alpha_end
+    table = _core.TokenTable.from_words([f"w{i}" for i in range(13)] + ["long"])
+    encoded = [table.encode(job.text) for job in jobs]
+    assert sum(len(ids) for ids, _ in encoded) == sum(len(line.split()) for line in lines)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import cw2v
+import cw2v.dispatcher
 from cw2v.datasets import sample_corpus
 
 RELATED = [
@@ -375,14 +376,42 @@ def test_progress_bar_shows_words_per_second_and_loss(real_text, capsys):
     assert "training" in err and "word/s" in err and "loss=" in err
 
 
-def test_file_corpus_trains_like_the_same_sentences_in_memory(tmp_path, real_text):
+def test_file_corpus_feeds_the_kernel_the_same_words_as_sentences_in_memory(tmp_path, real_text):
     text = real_text[:1500]
     path = tmp_path / "corpus.txt"
     path.write_text("\n".join(" ".join(s) for s in text) + "\n")
-    from_file = cw2v.Word2Vec(str(path), vector_size=8, workers=1, epochs=1).train()
-    in_memory = cw2v.Word2Vec(text, vector_size=8, workers=1, epochs=1).train()
+    from_file = cw2v.Word2Vec(str(path), vector_size=8, workers=1, epochs=1).build_vocab()
+    in_memory = cw2v.Word2Vec(text, vector_size=8, workers=1, epochs=1).build_vocab()
     assert from_file.wv.index_to_key == in_memory.wv.index_to_key
-    np.testing.assert_array_equal(from_file.wv.vectors, in_memory.wv.vectors)
+    np.testing.assert_array_equal(from_file.vocab.counts, in_memory.vocab.counts)
+    # the workers' encoding of the file's pieces equals the producer's encoding
+    # of the sentences: same ids, same sentence boundaries
+    schedule = cw2v.dispatcher.Schedule(0.025, 0.0001, 1)
+    file_jobs, encoder = from_file._jobs(from_file.corpus, schedule, 0, 0)
+    memory_jobs, _ = in_memory._jobs(in_memory.corpus, schedule, 0, 0)
+
+    def stream(jobs, encode):
+        """All ids back to back, and where sentences end in that stream."""
+        ids_all, ends, done = [], set(), 0
+        for job in jobs:
+            ids, offsets = encode(job)
+            ids_all += ids.tolist()
+            ends |= {done + int(end) for end in offsets[1:]}
+            done += len(ids)
+        return ids_all, ends
+
+    file_ids, file_ends = stream(file_jobs, lambda job: encoder.encode(job.text))
+    memory_ids, memory_ends = stream(memory_jobs, lambda job: (job.ids, job.offsets))
+    assert file_ids == memory_ids
+    # sentences end at the same places, except that the in-memory path also cuts
+    # a sentence at every job boundary (every job_words words)
+    assert file_ends <= memory_ends
+    assert all(end % in_memory.job_words == 0 for end in memory_ends - file_ends)
+    from_file.train()
+    in_memory.train()
+    assert from_file.evaluate_loss().loss_per_word == pytest.approx(
+        in_memory.evaluate_loss().loss_per_word, rel=0.02
+    )
 
 
 def test_a_saved_model_resumes_training_exactly(tmp_path, real_text):
