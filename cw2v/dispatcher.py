@@ -343,8 +343,10 @@ def run_epoch(
                     if encoder is None:
                         raise ValueError("a text job needs an encoder")
                     ids, offsets = encoder.encode(job.text)
-                else:
+                elif job.ids is not None and job.offsets is not None:
                     ids, offsets = job.ids, job.offsets
+                else:
+                    raise ValueError("a job holds neither text nor ids")
                 raw, effective, updates, loss = kernel.train_job(
                     ids, offsets, job.alpha_start, job.alpha_end, job.seed
                 )
