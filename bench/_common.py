@@ -57,11 +57,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import gensim
-
     import cw2v
 
+    try:
+        import gensim
+
+        peers = f", gensim {gensim.__version__}"
+    except ImportError:
+        peers = ""
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"cw2v {cw2v.__version__}, gensim {gensim.__version__}"
+        f"cw2v {cw2v.__version__}{peers}"
     )

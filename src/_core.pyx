@@ -31,7 +31,8 @@ Sigmoid tables: ``sigmoid`` and ``log sigmoid`` are tabulated at
 ``SIGMOID_TABLE_SIZE + 1`` points evenly spaced on ``[-MAX_SIGMOID,
 MAX_SIGMOID]`` and read at the nearest point. Outside that range the
 gradient uses the value at the nearest end of the table (the gradient is
-clamped, as in word2vec.c and fastText, never skipped), while the loss uses
+clamped, never skipped; word2vec.c clamps for negative sampling but skips
+such nodes in hierarchical softmax, and gensim skips both), while the loss uses
 the exact ``log sigmoid`` so that badly wrong predictions are not
 under-reported. The largest error of a tabulated sigmoid inside the range is
 ``max sigma' * step / 2 = 0.25 * (2 * MAX_SIGMOID / SIGMOID_TABLE_SIZE) / 2``.
@@ -44,7 +45,7 @@ from libc.math cimport exp, log, log1p
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy
-from scipy.linalg.cython_blas cimport sgemv, sger, sscal
+from scipy.linalg.cython_blas cimport sgemv, sger
 
 include "_io.pxi"
 include "_text.pxi"
@@ -176,6 +177,7 @@ cdef struct Params:
 cdef struct Work:
     const float **hidden_rows      # the n hidden vectors of the update
     const float **output_rows      # the output rows being scored (scratch)
+    float **input_rows             # the input rows of the update
     float *hidden                  # CBOW's mean (or sum) of the context rows
     float *grad_hidden             # n x size: -alpha * dJ/dh_j
     float *coefs                   # n x max_outputs: alpha * (label - sigma(f))
@@ -260,6 +262,21 @@ cdef extern from *:
         }
     }
 
+    /* rows[j] += scale * grads[j * grad_stride] for j < n (grad_stride 0: the
+       same gradient for every row): the input side of an update. */
+    CW2V_DISPATCH
+    static void cw2v_add_to_rows(int d, int n, float *const *rows, const float *grads,
+                                 int grad_stride, float scale) {
+        for (int j = 0; j < n; j++) cw2v_axpy(d, scale, grads + (int64_t)j * grad_stride, rows[j]);
+    }
+
+    /* out = scale * sum_j rows[j]: CBOW's hidden vector, in one pass. */
+    CW2V_DISPATCH
+    static void cw2v_mean_of_rows(int d, int n, const float *const *rows, float scale,
+                                  float *out) {
+        cw2v_combine(d, n, rows, &scale, 0, out, 0);
+    }
+
     /* Score n hidden vectors against m output rows of syn1 with binary
        labels; coefs gets alpha * (label - sigmoid(f)) (n x m), grad gets
        sum_k coef_jk u_k for each hidden vector j (n x d), and the output
@@ -295,6 +312,10 @@ cdef extern from *:
         return loss;
     }
     """
+    void cw2v_add_to_rows(
+        int d, int n, float **rows, const float *grads, int grad_stride, float scale,
+    ) noexcept nogil
+    void cw2v_mean_of_rows(int d, int n, const float **rows, float scale, float *out) noexcept nogil
     double cw2v_score_binary(
         int n, int m, int d, const float **hidden, float *syn1, const int32_t *rows,
         const uint8_t *labels, float alpha, float *coefs, float *grad,
@@ -414,44 +435,40 @@ cdef double update(
     Skip-gram: each input (context) row is a hidden vector of its own, all
     predicting the target (the center word), scored in one block (for
     negative sampling, against one shared draw of noise words) or, with
-    negative sampling and ``shared_negatives`` off, pair after pair. CBOW: the mean (or sum) of the
-    input rows is the one hidden vector; its gradient goes back to every
-    input row. When h is the mean of n inputs the exact gradient of each
-    input row is ``dJ/dh / n`` (``cbow_exact``); word2vec.c, gensim and
-    fastText give each row the undivided ``dJ/dh``, i.e. the exact gradient
-    with an input learning rate n times larger, which is what their default
-    learning rates are tuned for.
+    negative sampling and ``shared_negatives`` off, pair after pair. CBOW:
+    the mean (or sum) of the input rows is the one hidden vector; its
+    gradient goes back to every input row. When h is the mean of n inputs
+    the exact gradient of each input row is ``dJ/dh / n`` (``cbow_exact``);
+    word2vec.c, gensim and fastText give each row the undivided ``dJ/dh``,
+    i.e. the exact gradient with an input learning rate n times larger,
+    which is what their default learning rates are tuned for.
     """
     cdef int k, d = p.size
     cdef float scale = 1.0
-    cdef double loss
+    cdef double loss = 0.0
+    for k in range(n_inputs):
+        w.input_rows[k] = p.syn0 + <int64_t>inputs[k] * d
     if p.model == SKIPGRAM and p.loss == NEGATIVE_SAMPLING and not p.shared_negatives:
         # word2vec.c's update: pair after pair, each with its own noise words
-        loss = 0.0
         for k in range(n_inputs):
-            w.hidden_rows[0] = p.syn0 + <int64_t>inputs[k] * d
+            w.hidden_rows[0] = w.input_rows[k]
             loss += p.score(p, 1, target, alpha, w)
-            axpy(d, 1.0, w.grad_hidden, p.syn0 + <int64_t>inputs[k] * d)
+            cw2v_add_to_rows(d, 1, w.input_rows + k, w.grad_hidden, 0, 1.0)
         return loss
     if p.model == SKIPGRAM:
         for k in range(n_inputs):
-            w.hidden_rows[k] = p.syn0 + <int64_t>inputs[k] * d
+            w.hidden_rows[k] = w.input_rows[k]
         loss = p.score(p, n_inputs, target, alpha, w)
-        for k in range(n_inputs):
-            axpy(d, 1.0, w.grad_hidden + k * d, p.syn0 + <int64_t>inputs[k] * d)
+        cw2v_add_to_rows(d, n_inputs, w.input_rows, w.grad_hidden, d, 1.0)
         return loss
-    memcpy(w.hidden, p.syn0 + <int64_t>inputs[0] * d, d * sizeof(float))
-    for k in range(1, n_inputs):
-        axpy(d, 1.0, p.syn0 + <int64_t>inputs[k] * d, w.hidden)
-    if p.cbow_mean and n_inputs > 1:
+    if p.cbow_mean:
         scale = 1.0 / n_inputs
-        sscal(&d, &scale, w.hidden, &ONE)
-        if not p.cbow_exact:
-            scale = 1.0
+    cw2v_mean_of_rows(d, n_inputs, <const float **>w.input_rows, scale, w.hidden)
+    if not (p.cbow_mean and p.cbow_exact):
+        scale = 1.0
     w.hidden_rows[0] = w.hidden
     loss = p.score(p, 1, target, alpha, w)
-    for k in range(n_inputs):
-        axpy(d, scale, w.grad_hidden, p.syn0 + <int64_t>inputs[k] * d)
+    cw2v_add_to_rows(d, n_inputs, w.input_rows, w.grad_hidden, 0, scale)
     return loss
 
 
@@ -519,13 +536,15 @@ cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noe
     cdef int64_t hidden = 1 if p.model == CBOW else max_inputs
     w.hidden_rows = <const float **>malloc(max_inputs * sizeof(float *))
     w.output_rows = <const float **>malloc(p.max_outputs * sizeof(float *))
+    w.input_rows = <float **>malloc(max_inputs * sizeof(float *))
     w.hidden = <float *>malloc(p.size * sizeof(float))
     w.grad_hidden = <float *>malloc(hidden * p.size * sizeof(float))
     w.coefs = <float *>malloc(hidden * p.max_outputs * sizeof(float))
     w.rows = <int32_t *>malloc(p.max_outputs * sizeof(int32_t))
     w.labels = <uint8_t *>malloc(p.max_outputs * sizeof(uint8_t))
     w.rng = seed
-    if (w.hidden_rows == NULL or w.output_rows == NULL or w.hidden == NULL
+    if (w.hidden_rows == NULL or w.output_rows == NULL or w.input_rows == NULL
+            or w.hidden == NULL
             or w.grad_hidden == NULL
             or w.coefs == NULL or w.rows == NULL or w.labels == NULL):
         free_work(w)
@@ -536,12 +555,14 @@ cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noe
 cdef void free_work(Work *w) noexcept nogil:
     free(w.hidden_rows)
     free(w.output_rows)
+    free(w.input_rows)
     free(w.hidden)
     free(w.grad_hidden)
     free(w.coefs)
     free(w.rows)
     free(w.labels)
     w.hidden_rows = w.output_rows = NULL
+    w.input_rows = NULL
     w.hidden = w.grad_hidden = w.coefs = NULL
     w.rows = NULL
     w.labels = NULL
@@ -724,10 +745,12 @@ cdef class Kernel:
 
     @property
     def vector_size(self):
+        """Dimension d of the vectors."""
         return self.p.size
 
     @property
     def vocab_size(self):
+        """Number of words V (input rows)."""
         return self.p.vocab_size
 
     def train_job(
