@@ -33,7 +33,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["EpochStats", "Job", "JobResult", "Schedule", "job_seed", "run_epoch"]
+__all__ = [
+    "EpochStats",
+    "Job",
+    "JobResult",
+    "Schedule",
+    "TrainingDiverged",
+    "iter_jobs",
+    "iter_text_jobs",
+    "job_seed",
+    "run_epoch",
+]
 
 logger = logging.getLogger("cw2v")
 
