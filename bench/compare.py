@@ -59,7 +59,29 @@ def child(spec: dict) -> dict:
     params = dict(COMMON, **CONFIGS[spec["config"]])
     corpus, workers, epochs = spec["corpus"], spec["workers"], spec["epochs"]
     seed = spec.get("seed", 1)
-    if spec["lib"] == "cw2v":
+    if spec["lib"] == "word2vec.c":
+        import cw2v
+
+        config = CONFIGS[spec["config"]]
+        out = Path(spec["workdir"]) / "word2vec-c.bin"
+        command = [
+            spec["binary"], "-train", corpus, "-output", str(out),
+            "-size", str(params["vector_size"]), "-window", str(params["window"]),
+            "-sample", str(params["sample"]), "-negative", str(config["negative"]),
+            "-hs", str(config["hs"]), "-cbow", str(1 - config["sg"]),
+            "-threads", str(workers), "-iter", str(epochs), "-min-count", str(params["min_count"]),
+            "-alpha", str(params["alpha"]), "-binary", "1",
+        ]  # fmt: skip
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        total = time.perf_counter() - start
+        wv = cw2v.KeyedVectors.load_word2vec_format(out, binary=True)
+        keys, vectors = list(wv.index_to_key), np.asarray(wv.vectors)
+        corpus_words = sum(1 for line in open(corpus, "rb") for _ in line.split())
+        vocab_seconds = float("nan")  # word2vec.c does not report it apart
+        train_seconds = total
+        raw_words = corpus_words * epochs
+    elif spec["lib"] == "cw2v":
         import cw2v
 
         model = cw2v.Word2Vec(
@@ -92,7 +114,7 @@ def child(spec: dict) -> dict:
         "vocab_seconds": vocab_seconds,
         "train_seconds": train_seconds,
         "words_per_second": raw_words / train_seconds,
-        "wall_seconds": vocab_seconds + train_seconds,
+        "wall_seconds": train_seconds + (0.0 if vocab_seconds != vocab_seconds else vocab_seconds),
         "peak_rss_mb": peak_rss_mb,
         "vocabulary": len(keys),
     }
@@ -137,6 +159,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--libs", default="cw2v,gensim")
+    parser.add_argument(
+        "--word2vec-bin",
+        type=Path,
+        default=None,
+        help="also run this word2vec.c binary (its time includes its vocabulary scan)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None, help="also write the table here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -156,7 +184,8 @@ def main() -> None:
             corpus_label = corpus.name
         rows = []
         for config in args.configs.split(","):
-            results: dict[str, list[dict]] = {lib: [] for lib in args.libs.split(",")}
+            libs = args.libs.split(",") + (["word2vec.c"] if args.word2vec_bin else [])
+            results: dict[str, list[dict]] = {lib: [] for lib in libs}
             for repeat in range(args.repeat):
                 for lib in results:
                     spec = {
@@ -166,6 +195,8 @@ def main() -> None:
                         "workers": args.workers,
                         "epochs": args.epochs,
                         "seed": 1 + repeat,
+                        "binary": str(args.word2vec_bin),
+                        "workdir": tmp,
                     }
                     result = run_child(spec)
                     print(f"{config} {lib}: {json.dumps(result)}", file=sys.stderr, flush=True)
