@@ -36,6 +36,7 @@ class Kernel:
         cbow_exact: bool = False,
         shrink_windows: bool = True,
         shared_negatives: bool = True,
+        hot_rows: int = 0,
         keep_thresholds: npt.NDArray[np.uint32] | None = None,
         noise_prob: npt.NDArray[np.uint32] | None = None,
         noise_alias: npt.NDArray[np.int32] | None = None,

@@ -55,6 +55,7 @@ _SAVED_PARAMS = (
 )
 _CALLBACK_EVENTS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
 _SOFTMAX_WARN_WORDS = 20_000
+_HOT_ROWS = 256
 
 
 def _available_cores() -> int:
@@ -667,6 +668,9 @@ class Word2Vec:
             cbow_exact=self.cbow_update == "exact",
             shrink_windows=self.shrink_windows,
             shared_negatives=self.shared_negatives,
+            # with several threads, the most frequent words' rows are updated in
+            # per-job copies, so that the cores do not fight over their cache lines
+            hot_rows=_HOT_ROWS if self.workers > 1 else 0,
             **self._tables,
         )
 

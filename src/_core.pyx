@@ -152,6 +152,8 @@ ctypedef double (*loss_fn)(
 cdef struct Params:
     float *syn0                    # input vectors, vocab_size x size
     float *syn1                    # output vectors (words, or tree nodes for HS)
+    int64_t syn0_stride            # floats from one row to the next (>= size)
+    int64_t syn1_stride
     int size
     int vocab_size
     int window
@@ -163,6 +165,7 @@ cdef struct Params:
     bint shrink_windows
     bint subsample
     bint shared_negatives          # skip-gram NS: one noise draw per window, not per pair
+    int hot_rows                   # rows a job keeps in thread-local copies (see run_job)
     const uint32_t *keep           # subsampling thresholds: keep iff r32 <= keep[w]
     const uint32_t *alias_prob     # noise alias table: own-column probability * 2**32
     const int32_t *alias           # noise alias table: the other word of the column
@@ -176,7 +179,14 @@ cdef struct Params:
 
 cdef struct Work:
     const float **hidden_rows      # the n hidden vectors of the update
-    const float **output_rows      # the output rows being scored (scratch)
+    float **output_rows            # the output rows being scored (scratch)
+    float *hot_input               # this thread's copies of the hot rows (see run_job)
+    float *hot_input_start
+    float *hot_output
+    float *hot_output_start
+    int n_hot_input                # input rows [0, n_hot_input) are hot
+    int hot_output_lo              # output rows [hot_output_lo, hot_output_hi) are hot
+    int hot_output_hi
     float **input_rows             # the input rows of the update
     float *hidden                  # CBOW's mean (or sum) of the context rows
     float *grad_hidden             # n x size: -alpha * dJ/dh_j
@@ -281,19 +291,16 @@ cdef extern from *:
        labels; coefs gets alpha * (label - sigmoid(f)) (n x m), grad gets
        sum_k coef_jk u_k for each hidden vector j (n x d), and the output
        rows move by sum_j coef_jk h_j, all from the same parameters. Returns
-       the summed loss -log sigmoid(+-f). out_rows is scratch for m
-       pointers. */
+       the summed loss -log sigmoid(+-f). */
     CW2V_DISPATCH
     static double cw2v_score_binary(
-        int n, int m, int d, const float *const *hidden, float *syn1,
-        const int32_t *rows, const uint8_t *labels, float alpha, float *coefs,
-        float *grad, const float *sigmoid, const float *log_sigmoid, float max,
-        float scale, int size, const float **out_rows)
+        int n, int m, int d, const float *const *hidden, float *const *out_rows,
+        const uint8_t *labels, float alpha, float *coefs, float *grad,
+        const float *sigmoid, const float *log_sigmoid, float max, float scale, int size)
     {
         double loss = 0.0;
         for (int k = 0; k < m; k++) {
-            const float *u = syn1 + (int64_t)rows[k] * d;
-            out_rows[k] = u;
+            const float *u = out_rows[k];
             for (int j = 0; j < n; j++) {
                 float f = cw2v_dot(d, hidden[j], u);
                 float g = labels[k] ? f : -f;
@@ -306,9 +313,10 @@ cdef extern from *:
         /* every gradient is read from the rows before any row moves: a
            noise word drawn twice is two rows of the same output vector */
         for (int j = 0; j < n; j++)
-            cw2v_combine(d, m, out_rows, coefs + j * m, 1, grad + (int64_t)j * d, 0);
+            cw2v_combine(d, m, (const float *const *)out_rows, coefs + j * m, 1,
+                         grad + (int64_t)j * d, 0);
         for (int k = 0; k < m; k++)
-            cw2v_combine(d, n, hidden, coefs + k, m, syn1 + (int64_t)rows[k] * d, 1);
+            cw2v_combine(d, n, hidden, coefs + k, m, out_rows[k], 1);
         return loss;
     }
     """
@@ -317,11 +325,22 @@ cdef extern from *:
     ) noexcept nogil
     void cw2v_mean_of_rows(int d, int n, const float **rows, float scale, float *out) noexcept nogil
     double cw2v_score_binary(
-        int n, int m, int d, const float **hidden, float *syn1, const int32_t *rows,
+        int n, int m, int d, const float **hidden, float **out_rows,
         const uint8_t *labels, float alpha, float *coefs, float *grad,
         const float *sigmoid, const float *log_sigmoid, float max, float scale, int size,
-        const float **out_rows,
     ) noexcept nogil
+
+
+cdef inline float *input_row(const Params *p, Work *w, int32_t row) noexcept nogil:
+    if row < w.n_hot_input:
+        return w.hot_input + <int64_t>row * p.size
+    return p.syn0 + <int64_t>row * p.syn0_stride
+
+
+cdef inline float *output_row(const Params *p, Work *w, int32_t row) noexcept nogil:
+    if w.hot_output_lo <= row < w.hot_output_hi:
+        return w.hot_output + <int64_t>(row - w.hot_output_lo) * p.size
+    return p.syn1 + <int64_t>row * p.syn1_stride
 
 
 cdef inline double score_binary(
@@ -336,10 +355,13 @@ cdef inline double score_binary(
     once for all n hidden vectors, which is what makes a skip-gram window
     cheaper than n separate pairs. Returns the summed loss.
     """
+    cdef int k
+    for k in range(m):
+        w.output_rows[k] = output_row(p, w, w.rows[k])
     return cw2v_score_binary(
-        n, m, p.size, w.hidden_rows, p.syn1, w.rows, w.labels, alpha, w.coefs,
+        n, m, p.size, w.hidden_rows, w.output_rows, w.labels, alpha, w.coefs,
         w.grad_hidden, SIGMOID_TABLE, LOG_SIGMOID_TABLE, <float>_MAX_SIGMOID, TABLE_SCALE,
-        _TABLE_SIZE, w.output_rows,
+        _TABLE_SIZE,
     )
 
 
@@ -392,13 +414,13 @@ cdef double full_softmax_loss(
     ``c = -alpha * (softmax(scores) - onehot(target))``. All scores are
     computed before the matrix changes.
     """
-    cdef int i, j, V = p.vocab_size, d = p.size
+    cdef int i, j, V = p.vocab_size, d = p.size, lda = <int>p.syn1_stride
     cdef float top, inv_total
     cdef double total, loss = 0.0
     cdef float *c
     for j in range(n):
         c = w.coefs + <int64_t>j * V
-        sgemv(b"T", &d, &V, &ONEF, p.syn1, &d, <float *>w.hidden_rows[j], &ONE,
+        sgemv(b"T", &d, &V, &ONEF, p.syn1, &lda, <float *>w.hidden_rows[j], &ONE,
               &ZEROF, c, &ONE)
         top = c[0]
         for i in range(1, V):
@@ -414,11 +436,11 @@ cdef double full_softmax_loss(
         for i in range(V):
             c[i] *= inv_total
         c[target] += alpha
-        sgemv(b"N", &d, &V, &ONEF, p.syn1, &d, c, &ONE, &ZEROF,
+        sgemv(b"N", &d, &V, &ONEF, p.syn1, &lda, c, &ONE, &ZEROF,
               w.grad_hidden + <int64_t>j * d, &ONE)
     for j in range(n):
         sger(&d, &V, &ONEF, <float *>w.hidden_rows[j], &ONE, w.coefs + <int64_t>j * V,
-             &ONE, p.syn1, &d)
+             &ONE, p.syn1, &lda)
     return loss
 
 
@@ -447,7 +469,7 @@ cdef double update(
     cdef float scale = 1.0
     cdef double loss = 0.0
     for k in range(n_inputs):
-        w.input_rows[k] = p.syn0 + <int64_t>inputs[k] * d
+        w.input_rows[k] = input_row(p, w, inputs[k])
     if p.model == SKIPGRAM and p.loss == NEGATIVE_SAMPLING and not p.shared_negatives:
         # word2vec.c's update: pair after pair, each with its own noise words
         for k in range(n_inputs):
@@ -532,10 +554,74 @@ cdef JobResult run_job(
 # Python interface
 # --------------------------------------------------------------------------
 
-cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noexcept nogil:
+cdef void hot_rows_load(const Params *p, Work *w) noexcept nogil:
+    """Copy the hot rows into this job's private buffers.
+
+    Frequent words' rows are written by every thread all the time; updating
+    shared copies makes the cores fight over their cache lines (measured:
+    two threads reached 1.65x one thread, two processes 1.97x). A job
+    therefore updates private copies of the ``hot_rows`` most frequent input
+    and output rows and adds its net change to the shared rows when it ends
+    (:func:`hot_rows_flush`): the other threads see a hot row's updates up to
+    one job late, a staleness Hogwild training tolerates.
+    """
+    cdef int64_t r, d = p.size
+    for r in range(w.n_hot_input):
+        memcpy(w.hot_input + r * d, p.syn0 + r * p.syn0_stride, d * sizeof(float))
+    memcpy(w.hot_input_start, w.hot_input, w.n_hot_input * d * sizeof(float))
+    for r in range(w.hot_output_lo, w.hot_output_hi):
+        memcpy(w.hot_output + (r - w.hot_output_lo) * d, p.syn1 + r * p.syn1_stride,
+               d * sizeof(float))
+    memcpy(w.hot_output_start, w.hot_output,
+           (w.hot_output_hi - w.hot_output_lo) * d * sizeof(float))
+
+
+cdef void hot_rows_flush(const Params *p, Work *w) noexcept nogil:
+    """Add this job's net change of the hot rows to the shared rows."""
+    cdef int64_t r, i, d = p.size
+    cdef float *shared
+    cdef const float *now
+    cdef const float *start
+    for r in range(w.n_hot_input):
+        shared = p.syn0 + r * p.syn0_stride
+        now = w.hot_input + r * d
+        start = w.hot_input_start + r * d
+        for i in range(d):
+            shared[i] += now[i] - start[i]
+    for r in range(w.hot_output_lo, w.hot_output_hi):
+        shared = p.syn1 + r * p.syn1_stride
+        now = w.hot_output + (r - w.hot_output_lo) * d
+        start = w.hot_output_start + (r - w.hot_output_lo) * d
+        for i in range(d):
+            shared[i] += now[i] - start[i]
+
+
+cdef int alloc_work(
+    const Params *p, Work *w, uint64_t seed, int max_inputs, bint hot
+) noexcept nogil:
     cdef int64_t hidden = 1 if p.model == CBOW else max_inputs
+    cdef int64_t hot_bytes
+    w.n_hot_input = w.hot_output_lo = w.hot_output_hi = 0
+    w.hot_input = w.hot_input_start = w.hot_output = w.hot_output_start = NULL
+    if hot and p.hot_rows > 0:
+        w.n_hot_input = min(p.hot_rows, p.vocab_size)
+        if p.loss == NEGATIVE_SAMPLING:
+            w.hot_output_hi = min(p.hot_rows, p.vocab_size)
+        elif p.loss == HIERARCHICAL_SOFTMAX:
+            # the nodes nearest the root (the last rows) are on every path
+            w.hot_output_hi = p.vocab_size - 1
+            w.hot_output_lo = max(0, w.hot_output_hi - p.hot_rows)
+        hot_bytes = <int64_t>p.size * sizeof(float)
+        w.hot_input = <float *>malloc(w.n_hot_input * hot_bytes)
+        w.hot_input_start = <float *>malloc(w.n_hot_input * hot_bytes)
+        w.hot_output = <float *>malloc((w.hot_output_hi - w.hot_output_lo + 1) * hot_bytes)
+        w.hot_output_start = <float *>malloc((w.hot_output_hi - w.hot_output_lo + 1) * hot_bytes)
+        if (w.hot_input == NULL or w.hot_input_start == NULL or w.hot_output == NULL
+                or w.hot_output_start == NULL):
+            free_work(w)
+            return -1
     w.hidden_rows = <const float **>malloc(max_inputs * sizeof(float *))
-    w.output_rows = <const float **>malloc(p.max_outputs * sizeof(float *))
+    w.output_rows = <float **>malloc(p.max_outputs * sizeof(float *))
     w.input_rows = <float **>malloc(max_inputs * sizeof(float *))
     w.hidden = <float *>malloc(p.size * sizeof(float))
     w.grad_hidden = <float *>malloc(hidden * p.size * sizeof(float))
@@ -553,6 +639,12 @@ cdef int alloc_work(const Params *p, Work *w, uint64_t seed, int max_inputs) noe
 
 
 cdef void free_work(Work *w) noexcept nogil:
+    free(w.hot_input)
+    free(w.hot_input_start)
+    free(w.hot_output)
+    free(w.hot_output_start)
+    w.hot_input = w.hot_input_start = w.hot_output = w.hot_output_start = NULL
+    w.n_hot_input = w.hot_output_lo = w.hot_output_hi = 0
     free(w.hidden_rows)
     free(w.output_rows)
     free(w.input_rows)
@@ -596,6 +688,13 @@ cdef class Kernel:
         Skip-gram with negative sampling: all context words of a window are
         scored against one draw of noise words (True), or each against its
         own draw (False, word2vec.c's per-pair update).
+    hot_rows : int
+        Each :meth:`train_job` updates private copies of this many of the
+        most frequent words' rows (input rows ``0..hot_rows-1``; output rows
+        the same for negative sampling, the nodes nearest the root for
+        hierarchical softmax) and adds its net change to the shared rows at
+        its end, so that threads do not fight over those cache lines. 0 (no
+        copies) suits one thread. Not used by the full softmax.
     shrink_windows : bool
         Draw each position's window uniformly from 1..window.
     keep_thresholds : uint32 array, shape (V,), optional
@@ -620,8 +719,8 @@ cdef class Kernel:
 
     def __init__(
         self,
-        float[:, ::1] input_vectors,
-        float[:, ::1] output_vectors,
+        float[:, :] input_vectors,
+        float[:, :] output_vectors,
         *,
         str model="skipgram",
         str loss="ns",
@@ -631,6 +730,7 @@ cdef class Kernel:
         bint cbow_exact=False,
         bint shrink_windows=True,
         bint shared_negatives=True,
+        int hot_rows=0,
         const uint32_t[::1] keep_thresholds=None,
         const uint32_t[::1] noise_prob=None,
         const int32_t[::1] noise_alias=None,
@@ -649,6 +749,11 @@ cdef class Kernel:
             raise ValueError("at most 2**31 - 2 words are supported")
         if window < 1:
             raise ValueError(f"window must be >= 1, got {window}")
+        for name, array in (("input_vectors", input_vectors), ("output_vectors", output_vectors)):
+            if array.strides[1] != sizeof(float) or array.strides[0] % sizeof(float) != 0:
+                raise ValueError(f"{name} must hold each row contiguously (row-major float32)")
+            if array.shape[0] > 1 and array.strides[0] < array.shape[1] * <Py_ssize_t>sizeof(float):
+                raise ValueError(f"{name}'s rows overlap")
         if output_vectors.shape[1] != d:
             raise ValueError(
                 f"output_vectors has {output_vectors.shape[1]} columns, input_vectors {d}"
@@ -670,6 +775,8 @@ cdef class Kernel:
         self.p.syn0 = &input_vectors[0, 0]
         self.p.syn1 = &output_vectors[0, 0] if output_vectors.shape[0] > 0 else NULL
         self.p.size = <int>d
+        self.p.syn0_stride = input_vectors.strides[0] // sizeof(float)
+        self.p.syn1_stride = output_vectors.strides[0] // sizeof(float)
         self.p.vocab_size = <int>V
         self.p.window = window
         self.p.negative = negative if self.p.loss == NEGATIVE_SAMPLING else 0
@@ -690,6 +797,9 @@ cdef class Kernel:
                     self.p.max_code_length, <int>(code_offsets[i + 1] - code_offsets[i])
                 )
         self.p.shared_negatives = shared_negatives
+        if hot_rows < 0:
+            raise ValueError(f"hot_rows must be >= 0, got {hot_rows}")
+        self.p.hot_rows = 0 if self.p.loss == FULL_SOFTMAX else hot_rows
         if self.p.loss == NEGATIVE_SAMPLING:
             self.p.max_outputs = self.p.negative + 1
         elif self.p.loss == HIERARCHICAL_SOFTMAX:
@@ -811,15 +921,17 @@ cdef class Kernel:
         cdef int32_t *sentence = <int32_t *>malloc(longest * sizeof(int32_t))
         cdef int32_t *context = <int32_t *>malloc(2 * self.p.window * sizeof(int32_t))
         if (sentence == NULL or context == NULL
-                or alloc_work(&self.p, &w, seed, 2 * self.p.window) != 0):
+                or alloc_work(&self.p, &w, seed, 2 * self.p.window, True) != 0):
             free(sentence)
             free(context)
             raise MemoryError("cannot allocate the kernel's work buffers")
         with nogil:
+            hot_rows_load(&self.p, &w)
             result = run_job(
                 &self.p, &ids[0], &offsets[0], n_sentences, alpha_start, alpha_end,
                 sentence, context, &w,
             )
+            hot_rows_flush(&self.p, &w)
         free_work(&w)
         free(sentence)
         free(context)
@@ -851,7 +963,7 @@ cdef class Kernel:
                 raise ValueError(f"input word id {inputs[i]} is outside the vocabulary")
         if target < 0 or target >= self.p.vocab_size:
             raise ValueError(f"target word id {target} is outside the vocabulary")
-        if alloc_work(&self.p, &w, seed, <int>inputs.shape[0]) != 0:
+        if alloc_work(&self.p, &w, seed, <int>inputs.shape[0], False) != 0:
             raise MemoryError("cannot allocate the kernel's work buffers")
         with nogil:
             loss = update(&self.p, &inputs[0], <int>inputs.shape[0], target, alpha, &w)

@@ -323,3 +323,24 @@ def test_kernel_rejects_inconsistent_arrays():
         _core.Kernel(syn0, syn1, loss="hs", **bad)
     with pytest.raises(ValueError, match="loss must be"):
         _core.Kernel(syn0, syn1, loss="nce")
+
+
+@pytest.mark.parametrize("loss", ["ns", "hs"])
+def test_hot_row_copies_give_the_same_job_result(loss):
+    """Updating private copies of the hot rows and adding their net change at
+    the end of the job is the same job (up to float rounding) as updating
+    the shared rows directly."""
+    results = []
+    for hot_rows in (0, 3):
+        state = make_state(loss)
+        kernel = _core.Kernel(
+            state.syn0, state.syn1, loss=loss, negative=state.negative, hot_rows=hot_rows,
+            **state.tables,
+        )  # fmt: skip
+        ids = np.random.default_rng(0).integers(V, size=400).astype(np.int32)
+        kernel.train_job(ids, np.array([0, 200, 400], dtype=np.int64), 0.05, 0.01, 3)
+        results.append((state.syn0.copy(), state.syn1.copy()))
+    (in0, out0), (in3, out3) = results
+    np.testing.assert_allclose(in3, in0, atol=1e-5)
+    np.testing.assert_allclose(out3, out0, atol=1e-5)
+    assert not np.array_equal(in0, make_state(loss).syn0)  # the job did train
