@@ -458,6 +458,11 @@ def build_word2vec_c_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- helpers
 
 
+def _show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars: on a terminal, unless --quiet."""
+    return not getattr(args, "quiet", False) and _stderr_is_terminal()
+
+
 def _stderr_is_terminal() -> bool:
     try:
         return sys.stderr.isatty()
@@ -527,7 +532,7 @@ def _native_kind(path: Path) -> str | None:
     return kind
 
 
-def load_vectors(path: str, *, limit: int | None = None) -> KeyedVectors:
+def load_vectors(path: str, *, limit: int | None = None, progress: bool = False) -> KeyedVectors:
     """Load word vectors from any file the commands accept.
 
     Parameters
@@ -537,6 +542,9 @@ def load_vectors(path: str, *, limit: int | None = None) -> KeyedVectors:
         native model file.
     limit : int, optional
         Keep only the first `limit` vectors.
+    progress : bool, default False
+        Show a progress bar (vectors read, rate, time left) while reading a word2vec
+        file.
 
     Returns
     -------
@@ -555,7 +563,22 @@ def load_vectors(path: str, *, limit: int | None = None) -> KeyedVectors:
     from cw2v.vectors import KeyedVectors
 
     if kind is None:
-        wv = KeyedVectors.load_word2vec_format(source, limit=limit)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(desc="loading", unit="vector", unit_scale=True, dynamic_ncols=True)
+
+        def report(done: int, expected: int | None) -> None:
+            if bar is not None:
+                bar.total = expected
+                bar.update(done - bar.n)
+
+        try:
+            wv = KeyedVectors.load_word2vec_format(source, limit=limit, progress=report)
+        finally:
+            if bar is not None:
+                bar.close()
     else:
         if kind == "model":
             from cw2v.model import Word2Vec
@@ -746,7 +769,7 @@ def _train(
         from cw2v.plotting import require_matplotlib
 
         require_matplotlib()
-    progress = not args.quiet and _stderr_is_terminal()
+    progress = _show_progress(args)
     model = Word2Vec(corpus, progress=progress, **params)
     started = time.perf_counter()
     with _bars_and_logs(progress):
@@ -856,7 +879,7 @@ def _summary(args: argparse.Namespace, model: Word2Vec, seconds: float, written:
 
 
 def _cmd_similar(args: argparse.Namespace) -> int:
-    wv = load_vectors(args.vectors, limit=args.limit)
+    wv = load_vectors(args.vectors, limit=args.limit, progress=_show_progress(args))
     for word in args.words:
         wv.get_index(word)  # every word known before printing anything
     for i, word in enumerate(args.words):
@@ -868,7 +891,7 @@ def _cmd_similar(args: argparse.Namespace) -> int:
 
 
 def _cmd_analogy(args: argparse.Namespace) -> int:
-    wv = load_vectors(args.vectors, limit=args.limit)
+    wv = load_vectors(args.vectors, limit=args.limit, progress=_show_progress(args))
     results = wv.most_similar(
         positive=[args.b, args.c],
         negative=[args.a],
@@ -900,7 +923,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     for name in [analogies, *pairs]:  # fail before the (possibly slow) load of the vectors
         if name is not None:
             _check_dataset(name)
-    wv = load_vectors(args.vectors, limit=args.limit)
+    wv = load_vectors(args.vectors, limit=args.limit, progress=_show_progress(args))
     print(f"{len(wv):,} vectors of dimension {wv.vector_size}: {args.vectors}")
     if analogies is not None:
         result = evaluate_word_analogies(
@@ -948,7 +971,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     _check_writable(args.output, "vectors")
     if Path(args.output).resolve() == Path(args.input).resolve():
         raise CommandError("the output would overwrite the input: choose another name", 2)
-    wv = load_vectors(args.input, limit=args.limit)
+    wv = load_vectors(args.input, limit=args.limit, progress=_show_progress(args))
     if target == "native":
         wv.save(args.output)
     else:
@@ -969,7 +992,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     require_matplotlib()
     require_method(args.method)
     _check_writable(args.output, "picture")
-    wv = load_vectors(args.vectors, limit=args.limit)
+    wv = load_vectors(args.vectors, limit=args.limit, progress=_show_progress(args))
     plot_words(
         wv,
         args.words,

@@ -493,6 +493,7 @@ def load_word2vec_format(
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
     no_header: bool = False,
+    progress: Callable[[int, int | None], object] | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """Load words and vectors from a word2vec text or binary file.
 
@@ -513,6 +514,9 @@ def load_word2vec_format(
     no_header : bool, default False
         The file has no "V d" header line (text format only): the number of vectors and
         the dimension are inferred.
+    progress : callable, optional
+        Called as ``progress(vectors_read, vectors_expected)`` as reading goes on (the
+        expected count is None without a header), e.g. to draw a progress bar.
 
     Returns
     -------
@@ -547,7 +551,7 @@ def load_word2vec_format(
         raise ValueError("no_header=True is only possible for the text format (binary=False)")
     with _Input(path) as inp:
         if no_header:
-            return _read_text(inp, None, None, limit, encoding, unicode_errors)
+            return _read_text(inp, None, None, limit, encoding, unicode_errors, progress)
         count, dim = _parse_header(inp)
         n = count if limit is None else min(count, limit)
         why = ""
@@ -555,8 +559,11 @@ def load_word2vec_format(
             binary, why = _detect_binary(inp, n, dim)
         try:
             if binary:
-                return _read_binary(inp, count, dim, limit, encoding, unicode_errors)
-            return _read_text(inp, count, dim, limit, encoding, unicode_errors)
+                result = _read_binary(inp, count, dim, limit, encoding, unicode_errors)
+                if progress is not None:
+                    progress(len(result[0]), n)
+                return result
+            return _read_text(inp, count, dim, limit, encoding, unicode_errors, progress)
         except ValueError as err:
             if why and binary:  # the detection may be what went wrong: say why it chose
                 err.args = (
@@ -815,6 +822,7 @@ def _read_text(
     limit: int | None,
     encoding: str,
     unicode_errors: str,
+    progress: Callable[[int, int | None], object] | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """Read text records; ``count``/``dim`` None means no header (infer them)."""
     path = inp.path
@@ -850,6 +858,8 @@ def _read_text(
             words.extend(parsed[0])
             blocks.append(parsed[1])
             got += len(lines)
+            if progress is not None:
+                progress(got, want)
         if extra and limit is None:
             raise ValueError(
                 f"{path}: line {header_lines + got + 1} is a record beyond the {count} the "

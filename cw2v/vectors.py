@@ -36,7 +36,7 @@ from __future__ import annotations
 import collections
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -912,6 +912,7 @@ class KeyedVectors:
         encoding: str = "utf-8",
         unicode_errors: str = "strict",
         no_header: bool = False,
+        progress: Callable[[int, int | None], object] | None = None,
     ) -> KeyedVectors:
         """Read vectors in the word2vec C format (binary or text; detected when `binary` is None).
 
@@ -927,6 +928,8 @@ class KeyedVectors:
             How words are decoded.
         no_header : bool, default False
             The text file has no ``count dim`` header line (GloVe style).
+        progress : callable, optional
+            Called as ``progress(vectors_read, vectors_expected)`` while reading.
         """
         from cw2v.formats import load_word2vec_format
 
@@ -937,6 +940,7 @@ class KeyedVectors:
             encoding=encoding,
             unicode_errors=unicode_errors,
             no_header=no_header,
+            progress=progress,
         )
         return cls(keys, vectors)
 

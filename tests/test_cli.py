@@ -401,3 +401,11 @@ def test_interrupt_saves_what_was_learnt_and_exits_130(tmp_path):
     wv = KeyedVectors.load_word2vec_format(tmp_path / "partial.bin", binary=True)
     assert wv.vector_size == 30
     assert "saved vectors: partial.bin" in rest
+
+
+def test_loading_a_vectors_file_can_show_a_progress_bar(work, capsys):
+    from cw2v.cli import load_vectors
+
+    wv = load_vectors(str(work.root / "vectors.bin"), progress=True)
+    err = capsys.readouterr().err
+    assert "loading: 100%" in err and "vector/s" in err and len(wv) > 1000

@@ -779,3 +779,17 @@ def test_compressed_binary_across_blocks(tmp_path, tiny_blocks, newline):
     path.write_bytes(gzip.compress(data[:-3]))
     with pytest.raises(ValueError, match="record 199"):
         load_word2vec_format(path, binary=True)
+
+
+def test_loading_reports_progress_for_text_and_binary(tmp_path):
+    keys = [f"w{i}" for i in range(50)]
+    vectors = np.arange(50 * 3, dtype=np.float32).reshape(50, 3)
+    for binary in (True, False):
+        path = tmp_path / f"v{binary}"
+        save_word2vec_format(path, keys, vectors, binary=binary)
+        seen: list[tuple[int, int | None]] = []
+        load_word2vec_format(
+            path, progress=lambda done, total, seen=seen: seen.append((done, total))
+        )
+        assert seen and seen[-1] == (50, 50)
+        assert [done for done, _ in seen] == sorted(done for done, _ in seen)
