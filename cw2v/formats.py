@@ -59,7 +59,13 @@ from typing import IO, Any, Literal, TypeAlias, cast
 import numpy as np
 from numpy.lib import format as npy_format
 
-__all__ = ["load_arrays", "load_word2vec_format", "save_arrays", "save_word2vec_format"]
+__all__ = [
+    "check_format",
+    "load_arrays",
+    "load_word2vec_format",
+    "save_arrays",
+    "save_word2vec_format",
+]
 
 PathLike: TypeAlias = "str | os.PathLike[str]"
 
@@ -901,6 +907,46 @@ _ALIGN = 64  # array data starts at a multiple of this in the file (as .npy head
 _PAD_EXTRA_ID = 0xD935  # zip extra field used for alignment padding (as Android's zipalign)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: identical inputs, identical files
 _READ_CHUNK = 1 << 24
+
+
+def check_format(
+    meta: Mapping[str, Any], name: str, max_version: int, source: str, what: str, hint: str = ""
+) -> None:
+    """Check that a container's metadata names the expected format and a version
+    this cw2v reads.
+
+    Parameters
+    ----------
+    meta : mapping
+        The metadata returned by :func:`load_arrays`.
+    name : str
+        The expected ``meta["format"]``.
+    max_version : int
+        The newest ``meta["format_version"]`` this cw2v reads.
+    source : str
+        The file, for messages.
+    what : str
+        What the file should be, for messages (e.g. ``"cw2v model"``).
+    hint : str, optional
+        Appended to the message when the format is another one.
+
+    Raises
+    ------
+    ValueError
+        If the format differs, or the version is missing or newer.
+    """
+    if meta.get("format") != name:
+        raise ValueError(
+            f"{source} is not a saved {what} (format {meta.get('format')!r}, expected "
+            f"{name!r}){hint}"
+        )
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > max_version:
+        raise ValueError(
+            f"{source} has {what} format version {version!r}, written by cw2v "
+            f"{meta.get('cw2v_version')}; this cw2v reads version {max_version} or lower: "
+            "upgrade cw2v"
+        )
 
 
 def _json_default(value: Any) -> Any:

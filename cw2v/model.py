@@ -747,22 +747,18 @@ class Word2Vec:
             If the file is not a saved cw2v model, was written by a newer
             format version, or its arrays do not fit together.
         """
-        from cw2v.formats import load_arrays
+        from cw2v.formats import check_format, load_arrays
 
         source = repr(os.fspath(path))
         meta, arrays = load_arrays(path, mmap=mmap)
-        if meta.get("format") != MODEL_FORMAT:
-            raise ValueError(
-                f"{source} is not a saved cw2v model (format {meta.get('format')!r}); "
-                f"for saved vectors use cw2v.KeyedVectors.load"
-            )
-        version = meta.get("format_version")
-        if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
-            raise ValueError(
-                f"{source} has model format version {version!r} (cw2v "
-                f"{meta.get('cw2v_version')}); this cw2v reads up to {MODEL_FORMAT_VERSION}: "
-                f"upgrade cw2v"
-            )
+        check_format(
+            meta,
+            MODEL_FORMAT,
+            MODEL_FORMAT_VERSION,
+            source,
+            "cw2v model",
+            hint="; for saved vectors use cw2v.KeyedVectors.load",
+        )
         try:
             params, state, vocab_meta = meta["params"], meta["state"], meta["vocabulary"]
             wv_arrays = {k[3:]: v for k, v in arrays.items() if k.startswith("wv_")}

@@ -978,18 +978,9 @@ class KeyedVectors:
         cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], source: str = "the file"
     ) -> KeyedVectors:
         """Rebuild from `_to_arrays` output, checking format, version and shapes."""
-        if meta.get("format") != FORMAT_NAME:
-            raise ValueError(
-                f"{source} is not a saved cw2v KeyedVectors (format {meta.get('format')!r}, "
-                f"expected {FORMAT_NAME!r})"
-            )
-        version = meta.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ValueError(
-                f"{source} has KeyedVectors format version {version!r}, written by cw2v "
-                f"{meta.get('cw2v_version')}; this cw2v reads version {FORMAT_VERSION} or "
-                "lower: upgrade cw2v"
-            )
+        from cw2v.formats import check_format
+
+        check_format(meta, FORMAT_NAME, FORMAT_VERSION, source, "cw2v KeyedVectors")
         missing = {"vectors", "keys_utf8", "keys_offsets"} - set(arrays)
         if missing:
             raise ValueError(f"{source} is incomplete: arrays {sorted(missing)} are missing")
