@@ -272,6 +272,13 @@ cdef extern from *:
         }
     }
 
+    /* Ask for a row's cache lines ahead of its use (a hint; no-op elsewhere). */
+    static inline void cw2v_prefetch_row(const float *row, int d) {
+    #if defined(__GNUC__) || defined(__clang__)
+        for (int i = 0; i < d; i += 16) __builtin_prefetch(row + i, 1, 3);
+    #endif
+    }
+
     /* rows[j] += scale * grads[j * grad_stride] for j < n (grad_stride 0: the
        same gradient for every row): the input side of an update. */
     CW2V_DISPATCH
@@ -324,6 +331,7 @@ cdef extern from *:
         int d, int n, float **rows, const float *grads, int grad_stride, float scale,
     ) noexcept nogil
     void cw2v_mean_of_rows(int d, int n, const float **rows, float scale, float *out) noexcept nogil
+    void cw2v_prefetch_row(const float *row, int d) noexcept nogil
     double cw2v_score_binary(
         int n, int m, int d, const float **hidden, float **out_rows,
         const uint8_t *labels, float alpha, float *coefs, float *grad,
@@ -534,6 +542,12 @@ cdef JobResult run_job(
         result.raw_words += stop - start
         result.effective_words += n
         for i in range(n):
+            # the next center word's output row and the word about to enter the
+            # window are fetched while this position trains
+            if i + 1 < n and p.loss != HIERARCHICAL_SOFTMAX:
+                cw2v_prefetch_row(output_row(p, w, sentence[i + 1]), p.size)
+            if i + p.window + 1 < n:
+                cw2v_prefetch_row(input_row(p, w, sentence[i + p.window + 1]), p.size)
             reach = p.window
             if p.shrink_windows:
                 reach -= <int>random_below(&w.rng, p.window)
