@@ -621,10 +621,6 @@ cdef int alloc_work(
         w.n_hot_input = min(p.hot_rows, p.vocab_size)
         if p.loss == NEGATIVE_SAMPLING:
             w.hot_output_hi = min(p.hot_rows, p.vocab_size)
-        elif p.loss == HIERARCHICAL_SOFTMAX:
-            # the nodes nearest the root (the last rows) are on every path
-            w.hot_output_hi = p.vocab_size - 1
-            w.hot_output_lo = max(0, w.hot_output_hi - p.hot_rows)
         hot_bytes = <int64_t>p.size * sizeof(float)
         w.hot_input = <float *>malloc(w.n_hot_input * hot_bytes)
         w.hot_input_start = <float *>malloc(w.n_hot_input * hot_bytes)
@@ -703,12 +699,13 @@ cdef class Kernel:
         scored against one draw of noise words (True), or each against its
         own draw (False, word2vec.c's per-pair update).
     hot_rows : int
-        Each :meth:`train_job` updates private copies of this many of the
-        most frequent words' rows (input rows ``0..hot_rows-1``; output rows
-        the same for negative sampling, the nodes nearest the root for
-        hierarchical softmax) and adds its net change to the shared rows at
-        its end, so that threads do not fight over those cache lines. 0 (no
-        copies) suits one thread. Not used by the full softmax.
+        Negative sampling: each :meth:`train_job` updates private copies of
+        the rows of this many of the most frequent words (input and output
+        rows ``0..hot_rows-1``) and adds its net change to the shared rows
+        at its end, so that threads do not fight over those cache lines. 0
+        (no copies) suits one thread. Not used by hierarchical softmax, where
+        the nodes nearest the root are on every path and a job-long delay
+        measurably cost accuracy, nor by the full softmax.
     shrink_windows : bool
         Draw each position's window uniformly from 1..window.
     keep_thresholds : uint32 array, shape (V,), optional
@@ -813,7 +810,7 @@ cdef class Kernel:
         self.p.shared_negatives = shared_negatives
         if hot_rows < 0:
             raise ValueError(f"hot_rows must be >= 0, got {hot_rows}")
-        self.p.hot_rows = 0 if self.p.loss == FULL_SOFTMAX else hot_rows
+        self.p.hot_rows = hot_rows if self.p.loss == NEGATIVE_SAMPLING else 0
         if self.p.loss == NEGATIVE_SAMPLING:
             self.p.max_outputs = self.p.negative + 1
         elif self.p.loss == HIERARCHICAL_SOFTMAX:
