@@ -100,6 +100,8 @@ _fill_tables()
 
 cdef inline float table_sigmoid(float x) noexcept nogil:
     """sigma(x) from the table; clamped to the table's ends outside it."""
+    if x != x:  # NaN would index the table at INT_MIN
+        return x
     if x <= -_MAX_SIGMOID:
         return SIGMOID_TABLE[0]
     if x >= _MAX_SIGMOID:
@@ -109,6 +111,8 @@ cdef inline float table_sigmoid(float x) noexcept nogil:
 
 cdef inline double table_log_sigmoid(float x) noexcept nogil:
     """log sigma(x) from the table inside its range, exact outside it."""
+    if x != x:
+        return x
     if x <= -_MAX_SIGMOID:
         return x - log1p(exp(x))
     if x >= _MAX_SIGMOID:
@@ -244,6 +248,7 @@ cdef extern from *:
 
     static inline float cw2v_table(const float *table, float x, float max, float scale,
                                    int size) {
+        if (x != x) return x;  /* NaN: passed on, so the loss reports the divergence */
         if (x <= -max) return table[0];
         if (x >= max) return table[size];
         return table[(int)((x + max) * scale + 0.5f)];
@@ -580,14 +585,16 @@ cdef void hot_rows_load(const Params *p, Work *w) noexcept nogil:
     one job late, a staleness Hogwild training tolerates.
     """
     cdef int64_t r, d = p.size
-    for r in range(w.n_hot_input):
-        memcpy(w.hot_input + r * d, p.syn0 + r * p.syn0_stride, d * sizeof(float))
-    memcpy(w.hot_input_start, w.hot_input, w.n_hot_input * d * sizeof(float))
-    for r in range(w.hot_output_lo, w.hot_output_hi):
-        memcpy(w.hot_output + (r - w.hot_output_lo) * d, p.syn1 + r * p.syn1_stride,
-               d * sizeof(float))
-    memcpy(w.hot_output_start, w.hot_output,
-           (w.hot_output_hi - w.hot_output_lo) * d * sizeof(float))
+    if w.n_hot_input > 0:
+        for r in range(w.n_hot_input):
+            memcpy(w.hot_input + r * d, p.syn0 + r * p.syn0_stride, d * sizeof(float))
+        memcpy(w.hot_input_start, w.hot_input, w.n_hot_input * d * sizeof(float))
+    if w.hot_output_hi > w.hot_output_lo:
+        for r in range(w.hot_output_lo, w.hot_output_hi):
+            memcpy(w.hot_output + (r - w.hot_output_lo) * d, p.syn1 + r * p.syn1_stride,
+                   d * sizeof(float))
+        memcpy(w.hot_output_start, w.hot_output,
+               (w.hot_output_hi - w.hot_output_lo) * d * sizeof(float))
 
 
 cdef void hot_rows_flush(const Params *p, Work *w) noexcept nogil:
@@ -615,6 +622,11 @@ cdef int alloc_work(
 ) noexcept nogil:
     cdef int64_t hidden = 1 if p.model == CBOW else max_inputs
     cdef int64_t hot_bytes
+    w.hidden_rows = NULL
+    w.output_rows = w.input_rows = NULL
+    w.hidden = w.grad_hidden = w.coefs = NULL
+    w.rows = NULL
+    w.labels = NULL
     w.n_hot_input = w.hot_output_lo = w.hot_output_hi = 0
     w.hot_input = w.hot_input_start = w.hot_output = w.hot_output_start = NULL
     if hot and p.hot_rows > 0:

@@ -47,6 +47,8 @@ cdef class TokenTable:
     cdef int64_t arena_capacity
 
     def __cinit__(self, int64_t expected=1024):
+        if expected < 0 or expected > (1 << 40):
+            raise ValueError(f"expected must be between 0 and 2**40 entries, got {expected}")
         self.capacity = 1024
         while self.capacity < 2 * expected:
             self.capacity *= 2

@@ -344,3 +344,26 @@ def test_hot_row_copies_give_the_same_job_result(loss):
     np.testing.assert_allclose(in3, in0, atol=1e-5)
     np.testing.assert_allclose(out3, out0, atol=1e-5)
     assert not np.array_equal(in0, make_state(loss).syn0)  # the job did train
+
+
+def test_nan_passes_through_the_sigmoid_tables_instead_of_indexing_them():
+    assert np.isnan(_core.sigmoid(float("nan")))
+    assert np.isnan(_core.log_sigmoid(float("nan")))
+
+
+@pytest.mark.parametrize("loss", ["ns", "hs"])
+def test_nan_vectors_are_reported_as_divergence_not_a_crash(loss):
+    from cw2v.dispatcher import Job, TrainingDiverged, run_epoch
+
+    state = make_state(loss)
+    state.syn0[:] = np.nan
+    kernel = state.kernel("skipgram", loss)
+    ids = np.random.default_rng(0).integers(V, size=50).astype(np.int32)
+    job = Job(ids, np.array([0, 50], dtype=np.int64), 0.05, 0.05, 1)
+    with pytest.raises(TrainingDiverged):
+        run_epoch(kernel, [job], workers=1)
+
+
+def test_token_table_refuses_an_impossible_size():
+    with pytest.raises(ValueError, match="between 0 and 2\\*\\*40"):
+        _core.TokenTable(2**61)
