@@ -9,19 +9,23 @@ files of equal size:
   Spearman, and training throughput (raw words per second of the training
   rounds, vocabulary scan and start-up excluded; end-to-end time reported
   too);
+* ``throughput``: the same two, alternating, without evaluation, ``--repeat``
+  times (best and median);
 * ``sweep``: quality against the number of actors, the sync interval and the
   averaging mode;
 * ``spark``: ``train_on_spark`` with N partitions, for the same figures;
 * ``estimate``: words/s and time per epoch for 8, 32 and 128 machines on
   100 B words, from the measured per-actor throughput and sync cost (read
-  from the JSON that ``compare`` writes).
+  from the JSON that ``compare`` or ``throughput`` writes).
 
 Examples::
 
-    python bench/distributed.py compare --max-words 10000000 --epochs 5
+    python bench/distributed.py compare --max-words 10000000 --epochs 5 --sync 350000
+    python bench/distributed.py throughput --max-words 10000000 --epochs 2 --sync 350000 \\
+        --json throughput.json
     python bench/distributed.py sweep --max-words 10000000 --actors 1 2 4 \\
-        --sync 250000 1000000 4000000 --averaging sum weighted uniform
-    python bench/distributed.py estimate --measured bench/results/distributed-compare.json
+        --sync 250000 1000000 4000000 --averaging sum adaptive weighted uniform
+    python bench/distributed.py estimate --measured throughput.json
 """
 
 from __future__ import annotations
@@ -293,8 +297,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2, help="threads / actors to compare")
     parser.add_argument("--actors", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--sync", type=int, nargs="+", default=[1_000_000])
-    parser.add_argument("--averaging", nargs="+", default=["sum"])
+    parser.add_argument("--sync", type=int, nargs="+", default=[350_000])
+    parser.add_argument("--averaging", nargs="+", default=["auto"])
     parser.add_argument("--warmup", type=float, nargs="+", default=[0.0])
     parser.add_argument("--no-single", action="store_true", help="sweep: skip the baseline")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import signal
 import sys
 import time
@@ -329,7 +330,6 @@ def _check_model(model, vocab):
 @pytest.fixture(scope="module")
 def ray_cluster():
     ray = pytest.importorskip("ray")
-    pytest.importorskip("ray.data")
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
@@ -373,6 +373,7 @@ def test_ray_model_saves_loads_and_continues(ray_model, corpus_files, tmp_path):
 def test_ray_reads_a_dataset(ray_cluster, corpus_files, single_vocab):
     from cw2v.distributed import train_on_ray
 
+    pytest.importorskip("ray.data")
     dataset = ray_cluster.data.read_text([str(p) for p in corpus_files[0]])
     model = train_on_ray(dataset, num_actors=2, sync_every_words=100_000, **{**PARAMS, "epochs": 1})
     assert model.vocab.index_to_key == single_vocab.index_to_key
@@ -425,6 +426,9 @@ def test_ray_refuses_bad_arguments_early(ray_cluster, corpus_files):
 def spark():
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
+
+    if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
+        pytest.skip("Spark needs Java (17 or later for Spark 4)")
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (

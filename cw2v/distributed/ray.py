@@ -195,6 +195,14 @@ def _assign_files(files: list[Path], num_actors: int) -> list[list[str]]:
     return [[str(p) for p in sorted(shard, key=order.__getitem__)] for shard in shards]
 
 
+def _is_dataset(sources: Any) -> bool:
+    try:
+        from ray.data import Dataset
+    except ImportError:  # Ray without its data library: no Dataset can have been made
+        return False
+    return isinstance(sources, Dataset)
+
+
 def _text_column(dataset: Any, column: str | None) -> str:
     names = list(dataset.schema().names)
     if column is not None:
@@ -221,7 +229,7 @@ def train_on_ray(
     *,
     num_actors: int,
     threads_per_actor: int = 1,
-    sync_every_words: int = 1_000_000,
+    sync_every_words: int = 500_000,
     averaging: str = "auto",
     warmup: float = 0.0,
     column: str | None = None,
@@ -253,8 +261,13 @@ def train_on_ray(
         Actors, one shard each.
     threads_per_actor : int, default 1
         Training threads per actor (and the CPUs each actor asks Ray for).
-    sync_every_words : int, default 1_000_000
-        Raw words each actor trains between two synchronisations.
+    sync_every_words : int, default 500_000
+        Raw words each actor trains between two synchronisations. Shorter
+        costs more exchanges, longer loses quality: with two workers on
+        10 M words, 250k–350k held single-machine quality, 500k nearly, 1 M not
+        (``bench/results/distributed.md``). On a cluster, make a round
+        train several times longer than an exchange of the changed rows
+        takes, and check the quality on a sample.
     averaging : {"auto", "sum", "adaptive", "weighted", "uniform"}, default "auto"
         How the replicas' changes since the last synchronisation are
         combined, row by row. Rows no actor changed stay as they are; a row
@@ -327,7 +340,7 @@ def train_on_ray(
 
     if not ray.is_initialized():
         ray.init()
-    if isinstance(sources, ray.data.Dataset):
+    if _is_dataset(sources):
         text = _text_column(sources, column)
         shard_args: list[dict[str, Any]] = [
             {"dataset": part, "column": text} for part in _split_dataset(sources, num_actors)
@@ -376,12 +389,23 @@ def train_on_ray(
         log = RunLog(model, sum(shard_words) * model.epochs)
         driver_model = model
 
+        # The combined changes of the last round, not yet in the driver's
+        # model: the driver adds them while the actors train the next round.
+        pending: list[RowUpdate] = []
+
+        def catch_up() -> None:
+            assert driver_model.wv is not None and driver_model.output_vectors is not None
+            apply_updates(driver_model.wv.vectors, driver_model.output_vectors, pending)
+            driver_model.wv.mark_changed()
+            pending.clear()
+
         def sync_round(tasks: Sequence[RoundTask]) -> RoundOutcome:
             started = time.perf_counter()
             outs = [
                 a.train_round.options(num_returns=num_actors + 1).remote(task, num_actors)
                 for a, task in zip(actors, tasks, strict=True)
             ]
+            catch_up()
             what = f"training round {tasks[0].round} (epoch {tasks[0].epoch + 1})"
             results: list[RoundResult] = _wait_all([o[0] for o in outs], what, owners)
             trained = time.perf_counter()
@@ -391,11 +415,9 @@ def train_on_ray(
                 for k, a in enumerate(actors)
             ]
             applied = [a.apply.remote(*averaged) for a in actors]
-            updates: list[RowUpdate] = _wait_all(averaged, "averaging", owners)
-            assert driver_model.wv is not None and driver_model.output_vectors is not None
-            apply_updates(driver_model.wv.vectors, driver_model.output_vectors, updates)
             _wait_all(applied, "receiving the average", owners)
-            received = sum(u.nbytes for u in updates)
+            pending.extend(_wait_all(averaged, "averaging", owners))  # mapped, not copied
+            received = sum(u.nbytes for u in pending)
             return RoundOutcome(
                 results=results,
                 train_seconds=trained - started,
@@ -406,7 +428,10 @@ def train_on_ray(
                 worker_pids=tuple(pids),
             )
 
-        drive(plan, sync_round, log, on_sync)
+        try:
+            drive(plan, sync_round, log, on_sync)
+        finally:
+            catch_up()  # the driver's model is the last synchronised one
     except _Failure as failure:
         cause = failure.cause
         original = getattr(cause, "cause", None) or cause

@@ -152,7 +152,7 @@ def train_on_spark(
     data: Any,
     *,
     num_partitions: int,
-    sync_every_words: int = 1_000_000,
+    sync_every_words: int = 500_000,
     averaging: str = "auto",
     warmup: float = 0.0,
     column: str | None = None,
@@ -177,8 +177,13 @@ def train_on_spark(
     num_partitions : int
         Partitions, and so tasks per round; ``data`` is repartitioned if it
         has another number.
-    sync_every_words : int, default 1_000_000
-        Raw words each partition trains between two synchronisations.
+    sync_every_words : int, default 500_000
+        Raw words each partition trains between two synchronisations. Shorter
+        costs more exchanges, longer loses quality: with two workers on
+        10 M words, 250k–350k held single-machine quality, 500k nearly, 1 M not
+        (``bench/results/distributed.md``). On a cluster, make a round
+        train several times longer than an exchange of the changed rows
+        takes, and check the quality on a sample.
     averaging : {"auto", "sum", "adaptive", "weighted", "uniform"}, default "auto"
         See :func:`cw2v.distributed.train_on_ray`.
     warmup : float, default 0.0
