@@ -14,6 +14,8 @@ from typing_extensions import Buffer, Self, disjoint_base
 
 SIGMOID_TABLE_SIZE: Final[int]
 MAX_SIGMOID: Final[float]
+MAX_WINDOW: Final[int]
+MAX_NEGATIVE: Final[int]
 
 @disjoint_base
 class Kernel:
@@ -73,7 +75,9 @@ class TokenTable:
     def size(self) -> int: ...
     def __new__(cls, expected: int = 1024) -> Self: ...
     @classmethod
-    def from_words(cls, words: Sequence[str], encoding: str = "utf-8") -> Self: ...
+    def from_words(
+        cls, words: Sequence[str], encoding: str = "utf-8", errors: str = "strict"
+    ) -> Self: ...
     def count(self, text: Buffer) -> int: ...
     def encode(self, text: Buffer) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Word ids of the tokens of ``text`` (-1 if unknown), and line offsets."""

@@ -60,6 +60,10 @@ cdef double _MAX_SIGMOID = 8.0
 
 SIGMOID_TABLE_SIZE = _TABLE_SIZE
 MAX_SIGMOID = _MAX_SIGMOID
+#: Largest ``window`` and ``negative`` a kernel accepts: far beyond any useful
+#: setting, small enough that every buffer size and index fits its C type.
+MAX_WINDOW = 100_000
+MAX_NEGATIVE = 10_000
 
 cdef enum ModelKind:
     SKIPGRAM = 0
@@ -197,7 +201,10 @@ cdef struct Work:
     float *coefs                   # n x max_outputs: alpha * (label - sigma(f))
     int32_t *rows                  # output rows of the current update
     uint8_t *labels                # their binary labels
-    uint64_t rng
+    int32_t *next_noise            # the next update's noise words, drawn ahead
+    bint noise_ready
+    uint64_t rng                   # subsampling and window sizes
+    uint64_t noise_rng             # noise words
 
 
 cdef inline float dot(int n, const float *x, const float *y) noexcept nogil:
@@ -316,7 +323,8 @@ cdef extern from *:
             for (int j = 0; j < n; j++) {
                 float f = cw2v_dot(d, hidden[j], u);
                 float g = labels[k] ? f : -f;
-                coefs[j * m + k] = alpha * (labels[k] - cw2v_table(sigmoid, f, max, scale, size));
+                coefs[(int64_t)j * m + k] =
+                    alpha * (labels[k] - cw2v_table(sigmoid, f, max, scale, size));
                 if (g <= -max) loss -= g - log1p(exp(g));
                 else if (g >= max) loss += log1p(exp(-g));
                 else loss -= cw2v_table(log_sigmoid, g, max, scale, size);
@@ -325,7 +333,7 @@ cdef extern from *:
         /* every gradient is read from the rows before any row moves: a
            noise word drawn twice is two rows of the same output vector */
         for (int j = 0; j < n; j++)
-            cw2v_combine(d, m, (const float *const *)out_rows, coefs + j * m, 1,
+            cw2v_combine(d, m, (const float *const *)out_rows, coefs + (int64_t)j * m, 1,
                          grad + (int64_t)j * d, 0);
         for (int k = 0; k < m; k++)
             cw2v_combine(d, n, hidden, coefs + k, m, out_rows[k], 1);
@@ -386,22 +394,39 @@ cdef inline int32_t draw_noise_word(const Params *p, uint64_t *state) noexcept n
     return p.alias[column]
 
 
+cdef inline void draw_next_noise(const Params *p, Work *w) noexcept nogil:
+    """Draw the next update's noise words and ask for their rows now.
+
+    Noise words are drawn at random, so their rows are often not in cache;
+    fetching them one update ahead hides that latency behind this update's
+    arithmetic.
+    """
+    cdef int k
+    for k in range(p.negative):
+        w.next_noise[k] = draw_noise_word(p, &w.noise_rng)
+        cw2v_prefetch_row(output_row(p, w, w.next_noise[k]), p.size)
+    w.noise_ready = True
+
+
 cdef double negative_sampling_loss(
     const Params *p, int n, int32_t target, float alpha, Work *w
 ) noexcept nogil:
     """The target (label 1) against ``negative`` noise words (label 0), one
     draw for all n hidden vectors. A draw equal to the target is skipped, as
     in word2vec.c."""
-    cdef int _k, m = 1
+    cdef int k, m = 1
     cdef int32_t noise
+    if not w.noise_ready:
+        draw_next_noise(p, w)
     w.rows[0] = target
     w.labels[0] = 1
-    for _k in range(p.negative):
-        noise = draw_noise_word(p, &w.rng)
+    for k in range(p.negative):
+        noise = w.next_noise[k]
         if noise != target:
             w.rows[m] = noise
             w.labels[m] = 0
             m += 1
+    draw_next_noise(p, w)
     return score_binary(p, n, m, alpha, w)
 
 
@@ -507,6 +532,16 @@ cdef double update(
     return loss
 
 
+cdef inline void prefetch_outputs(const Params *p, Work *w, int32_t target) noexcept nogil:
+    """Ask for the output rows an update of ``target`` will score."""
+    cdef int64_t k
+    if p.loss == NEGATIVE_SAMPLING:
+        cw2v_prefetch_row(output_row(p, w, target), p.size)
+    elif p.loss == HIERARCHICAL_SOFTMAX:
+        for k in range(p.code_offsets[target], p.code_offsets[target + 1]):
+            cw2v_prefetch_row(output_row(p, w, p.points[k]), p.size)
+
+
 cdef struct JobResult:
     int64_t raw_words
     int64_t effective_words
@@ -549,8 +584,8 @@ cdef JobResult run_job(
         for i in range(n):
             # the next center word's output row and the word about to enter the
             # window are fetched while this position trains
-            if i + 1 < n and p.loss != HIERARCHICAL_SOFTMAX:
-                cw2v_prefetch_row(output_row(p, w, sentence[i + 1]), p.size)
+            if i + 1 < n:
+                prefetch_outputs(p, w, sentence[i + 1])
             if i + p.window + 1 < n:
                 cw2v_prefetch_row(input_row(p, w, sentence[i + p.window + 1]), p.size)
             reach = p.window
@@ -627,6 +662,8 @@ cdef int alloc_work(
     w.hidden = w.grad_hidden = w.coefs = NULL
     w.rows = NULL
     w.labels = NULL
+    w.next_noise = NULL
+    w.noise_ready = False
     w.n_hot_input = w.hot_output_lo = w.hot_output_hi = 0
     w.hot_input = w.hot_input_start = w.hot_output = w.hot_output_start = NULL
     if hot and p.hot_rows > 0:
@@ -650,11 +687,16 @@ cdef int alloc_work(
     w.coefs = <float *>malloc(hidden * p.max_outputs * sizeof(float))
     w.rows = <int32_t *>malloc(p.max_outputs * sizeof(int32_t))
     w.labels = <uint8_t *>malloc(p.max_outputs * sizeof(uint8_t))
-    w.rng = seed
+    w.next_noise = <int32_t *>malloc(max(p.negative, 1) * sizeof(int32_t))
+    # two streams: the noise words follow ``seed`` exactly (see draw_noise)
+    w.noise_rng = seed
+    w.rng = seed ^ 0xD1B54A32D192ED03ULL
+    next_random(&w.rng)
     if (w.hidden_rows == NULL or w.output_rows == NULL or w.input_rows == NULL
             or w.hidden == NULL
             or w.grad_hidden == NULL
-            or w.coefs == NULL or w.rows == NULL or w.labels == NULL):
+            or w.coefs == NULL or w.rows == NULL or w.labels == NULL
+            or w.next_noise == NULL):
         free_work(w)
         return -1
     return 0
@@ -675,11 +717,14 @@ cdef void free_work(Work *w) noexcept nogil:
     free(w.coefs)
     free(w.rows)
     free(w.labels)
+    free(w.next_noise)
     w.hidden_rows = w.output_rows = NULL
     w.input_rows = NULL
     w.hidden = w.grad_hidden = w.coefs = NULL
     w.rows = NULL
     w.labels = NULL
+    w.next_noise = NULL
+    w.noise_ready = False
 
 
 cdef class Kernel:
@@ -747,8 +792,8 @@ cdef class Kernel:
         *,
         str model="skipgram",
         str loss="ns",
-        int window=5,
-        int negative=5,
+        window=5,
+        negative=5,
         bint cbow_mean=True,
         bint cbow_exact=False,
         bint shrink_windows=True,
@@ -770,8 +815,10 @@ cdef class Kernel:
             raise ValueError(f"input_vectors must be non-empty, got shape ({V}, {d})")
         if V >= 2**31 - 1:
             raise ValueError("at most 2**31 - 2 words are supported")
-        if window < 1:
-            raise ValueError(f"window must be >= 1, got {window}")
+        if not 1 <= window <= MAX_WINDOW:
+            raise ValueError(f"window must be between 1 and {MAX_WINDOW}, got {window}")
+        if not 0 <= negative <= MAX_NEGATIVE:
+            raise ValueError(f"negative must be between 0 and {MAX_NEGATIVE}, got {negative}")
         for name, array in (("input_vectors", input_vectors), ("output_vectors", output_vectors)):
             if array.strides[1] != sizeof(float) or array.strides[0] % sizeof(float) != 0:
                 raise ValueError(f"{name} must hold each row contiguously (row-major float32)")

@@ -123,8 +123,12 @@ cdef class TokenTable:
         return slot
 
     @classmethod
-    def from_words(cls, words, str encoding="utf-8"):
+    def from_words(cls, words, str encoding="utf-8", str errors="strict"):
         """A table mapping each word (encoded) to its index in ``words``.
+
+        ``encoding`` and ``errors`` are those the corpus is decoded with, so
+        that a word decoded with ``errors="surrogateescape"`` maps back to its
+        original bytes.
 
         Raises
         ------
@@ -136,7 +140,7 @@ cdef class TokenTable:
         cdef Slot *slot
         cdef int64_t index
         for index, word in enumerate(words):
-            key = word.encode(encoding)
+            key = word.encode(encoding, errors)
             slot = table._find(<const unsigned char *>key, len(key),
                                hash_bytes(<const unsigned char *>key, len(key)), True)
             if slot == NULL:

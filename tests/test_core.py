@@ -325,6 +325,28 @@ def test_kernel_rejects_inconsistent_arrays():
         _core.Kernel(syn0, syn1, loss="nce")
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("window", 0), ("window", _core.MAX_WINDOW + 1), ("window", 2**40),
+     ("negative", -1), ("negative", _core.MAX_NEGATIVE + 1), ("negative", 2**63)],
+)  # fmt: skip
+def test_kernel_refuses_sizes_beyond_its_buffers(name, value):
+    """Not OverflowError from the int conversion, nor buffer sizes that wrap."""
+    state = make_state("ns")
+    with pytest.raises(ValueError, match=f"{name} must be between"):
+        _core.Kernel(state.syn0, state.syn1, loss="ns", **{name: value}, **state.tables)
+
+
+def test_the_largest_window_and_negative_train():
+    state = make_state("ns")
+    kernel = _core.Kernel(
+        state.syn0, state.syn1, loss="ns", window=_core.MAX_WINDOW, negative=50, **state.tables
+    )
+    ids = np.random.default_rng(0).integers(V, size=300).astype(np.int32)
+    kernel.train_job(ids, np.array([0, 300], dtype=np.int64), 1e-4, 1e-4, 3)
+    assert np.isfinite(state.syn0).all() and not np.array_equal(state.syn0, make_state("ns").syn0)
+
+
 @pytest.mark.parametrize("loss", ["ns"])
 def test_hot_row_copies_give_the_same_job_result(loss):
     """Updating private copies of the hot rows and adding their net change at
@@ -362,6 +384,16 @@ def test_nan_vectors_are_reported_as_divergence_not_a_crash(loss):
     job = Job(ids, np.array([0, 50], dtype=np.int64), 0.05, 0.05, 1)
     with pytest.raises(TrainingDiverged):
         run_epoch(kernel, [job], workers=1)
+
+
+def test_token_table_encodes_words_decoded_with_surrogateescape():
+    raw = [b"caf\xe9", b"ok"]
+    words = [w.decode("utf-8", "surrogateescape") for w in raw]
+    with pytest.raises(UnicodeEncodeError):
+        _core.TokenTable.from_words(words)
+    table = _core.TokenTable.from_words(words, "utf-8", "surrogateescape")
+    ids, offsets = table.encode(b"ok caf\xe9 x\n")
+    assert ids.tolist() == [1, 0, -1] and offsets.tolist() == [0, 3]
 
 
 def test_token_table_refuses_an_impossible_size():
