@@ -272,6 +272,45 @@ cdef class TokenTable:
         return self.size
 
 
+def split_text(const unsigned char[::1] text, int64_t piece_words):
+    """Cut ``text`` into pieces of about ``piece_words`` tokens, in one pass.
+
+    A piece ends at the first line break after its ``piece_words``-th token,
+    or, in a line too long for that (text8-style text), right after its
+    ``3 * piece_words // 2``-th token. Pieces without tokens are left out.
+
+    Returns
+    -------
+    list of (int, int, int)
+        ``(start, stop, tokens)`` for each piece: ``text[start:stop]`` holds
+        ``tokens`` tokens.
+    """
+    if piece_words < 1:
+        raise ValueError(f"piece_words must be >= 1, got {piece_words}")
+    cdef Py_ssize_t i = 0, start = 0, n = text.shape[0]
+    cdef int64_t tokens = 0, longest = piece_words + piece_words // 2
+    pieces = []
+    while i < n:
+        with nogil:
+            while i < n:
+                if is_space(text[i]):
+                    if text[i] == 10 and tokens >= piece_words:
+                        i += 1
+                        break
+                    i += 1
+                else:
+                    while i < n and not is_space(text[i]):
+                        i += 1
+                    tokens += 1
+                    if tokens >= longest:
+                        break
+        if tokens:
+            pieces.append((start, i, tokens))
+        start = i
+        tokens = 0
+    return pieces
+
+
 def count_tokens(const unsigned char[::1] text):
     """The number of whitespace-separated tokens in ``text``."""
     cdef Py_ssize_t i, n = text.shape[0]

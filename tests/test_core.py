@@ -386,6 +386,28 @@ def test_nan_vectors_are_reported_as_divergence_not_a_crash(loss):
         run_epoch(kernel, [job], workers=1)
 
 
+@pytest.mark.parametrize("piece_words", [1, 3, 10, 1000])
+def test_split_text_cuts_at_line_breaks_into_pieces_that_cover_the_text(piece_words):
+    rng = np.random.default_rng(piece_words)
+    lines = [
+        " ".join(f"w{x}" for x in rng.integers(50, size=rng.integers(0, 40))) for _ in range(60)
+    ]
+    text = ("\n".join(lines) + "\n \t\n" + "x " * 70).encode()
+    pieces = _core.split_text(text, piece_words)
+    longest = piece_words + piece_words // 2
+    assert text[: pieces[0][0]].split() == [] and text[pieces[-1][1] :].split() == []
+    for (start, stop, tokens), following in zip(pieces, [*pieces[1:], None], strict=True):
+        piece = text[start:stop]
+        assert tokens == len(piece.split()) > 0
+        assert tokens <= longest
+        if following is not None:
+            assert text[stop : following[0]].split() == []  # nothing with tokens skipped
+            assert (piece.endswith(b"\n") and tokens >= piece_words) or tokens == longest
+    assert sum(p[2] for p in pieces) == len(text.split())
+    with pytest.raises(ValueError, match="piece_words"):
+        _core.split_text(text, 0)
+
+
 def test_token_table_encodes_words_decoded_with_surrogateescape():
     raw = [b"caf\xe9", b"ok"]
     words = [w.decode("utf-8", "surrogateescape") for w in raw]
