@@ -45,6 +45,7 @@ import gzip
 import io
 import json
 import lzma
+import math
 import mmap
 import os
 import re
@@ -52,9 +53,10 @@ import secrets
 import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal, TypeAlias, cast
+from typing import IO, Any, Literal, TypeAlias, TypeGuard, cast
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -78,6 +80,12 @@ _BLOCK_MAX = 1 << 24
 _TEXT_BLOCK_MAX = 1 << 22  # text blocks stay small: their temporaries are several copies
 _WRITE_BLOCK = 1 << 23  # bytes of vector data formatted per write
 _WHITESPACE = b" \t\n\r\x0b\x0c"
+# The most data a header may declare (count * (4 d + 2) bytes, 256 TiB): far beyond any
+# real file, and small enough that no size computed from it overflows an int64.
+_DECLARED_MAX = 1 << 48
+# What decompressing a damaged gzip, bzip2 or xz stream raises (gzip.BadGzipFile is an
+# OSError; truncated streams raise EOFError).
+_DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 # ---------------------------------------------------------------------------------------
 # Atomic writes
@@ -322,7 +330,9 @@ class _Input:
     def _read_raw(self, n: int) -> bytes:
         try:
             return self._stream.read(n)
-        except (OSError, EOFError, lzma.LZMAError) as err:
+        except _DECOMPRESSION_ERRORS as err:
+            if not self.compression:  # an I/O error of a plain file: not the data's fault
+                raise
             raise ValueError(
                 f"{self.path}: cannot decompress ({self.compression}) after byte {self.offset} "
                 f"of data: {err}; the file is damaged or truncated"
@@ -390,6 +400,12 @@ def _parse_header(inp: _Input) -> tuple[int, int]:
         raise ValueError(
             f"{inp.path}: invalid header line {shown!r}: the number of vectors must be >= 0 "
             "and the dimension >= 1"
+        )
+    if count * (4 * dim + 2) > _DECLARED_MAX:
+        raise ValueError(
+            f"{inp.path}: invalid header line {shown!r}: {count} vectors of dimension {dim} "
+            f"would take over {_DECLARED_MAX >> 40} TiB; the header is damaged or the file is "
+            "not in a word2vec format"
         )
     inp.read(len(line) + (end >= 0))
     return count, dim
@@ -933,7 +949,7 @@ def check_format(
     Raises
     ------
     ValueError
-        If the format differs, or the version is missing or newer.
+        If the format differs, or the version is missing, invalid or newer.
     """
     if meta.get("format") != name:
         raise ValueError(
@@ -941,12 +957,22 @@ def check_format(
             f"{name!r}){hint}"
         )
     version = meta.get("format_version")
-    if not isinstance(version, int) or version > max_version:
+    if not _is_version(version):
+        raise ValueError(
+            f"{source} has an invalid {what} format version {version!r} (not an int >= 1); "
+            "the file is damaged"
+        )
+    if version > max_version:
         raise ValueError(
             f"{source} has {what} format version {version!r}, written by cw2v "
             f"{meta.get('cw2v_version')}; this cw2v reads version {max_version} or lower: "
             "upgrade cw2v"
         )
+
+
+def _is_version(value: object) -> TypeGuard[int]:
+    """Whether ``value`` is a format version: an int >= 1 (JSON's true is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _json_default(value: Any) -> Any:
@@ -1093,24 +1119,81 @@ def load_arrays(path: PathLike, *, mmap: bool = False) -> tuple[dict, dict[str, 
     ([0, 1, 2, 3], False)
     """
     path = os.fspath(path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as err:
-        raise ValueError(f"{path} is not a cw2v array container (not a zip file): {err}") from err
-    with zf:
-        meta, entries = _read_container_meta(zf, path)
-        arrays: dict[str, np.ndarray] = {}
-        for name, (info, dtype_descr, shape) in entries.items():
-            where = f"{path}: array {name!r} ({info.filename})"
-            try:
-                arrays[name] = _load_member(zf, info, path, where, dtype_descr, shape, mmap)
-            except zipfile.BadZipFile as err:
-                raise ValueError(f"{where} is damaged: {err}") from err
+    with open(path, "rb") as f:
+        try:
+            zf = zipfile.ZipFile(f)
+        except (*_ZIP_ERRORS, ValueError) as err:  # ValueError: e.g. a name not in UTF-8
+            raise ValueError(
+                f"{path} is not a cw2v array container (not a zip file, or a damaged one): {err}"
+            ) from err
+        with zf:
+            size = os.fstat(f.fileno()).st_size
+            meta, entries = _read_container_meta(zf, path, size)
+            arrays: dict[str, np.ndarray] = {}
+            for name, (info, dtype_descr, shape) in entries.items():
+                where = f"{path}: array {name!r} ({info.filename})"
+                arrays[name] = _load_member(zf, info, path, size, where, dtype_descr, shape, mmap)
     return meta, arrays
 
 
+# What zipfile raises for a damaged archive besides BadZipFile: an offset before the start
+# of the file (OSError EINVAL), a member that ends early (EOFError), a damaged compressed
+# member (zlib.error, LZMAError, OSError from bz2), an unknown compression method.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+)
+
+
+@contextlib.contextmanager
+def _zip_errors(where: str) -> Iterator[None]:
+    """Turn what zipfile raises for a damaged archive into a ValueError naming the file."""
+    try:
+        yield
+    except _ZIP_ERRORS as err:
+        raise ValueError(
+            f"{where} cannot be read ({type(err).__name__}: {err}); the file is damaged or "
+            "truncated"
+        ) from err
+
+
+def _member_data_offset(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int, where: str) -> int:
+    """Check that a member lies inside the file (``size`` bytes); return its data offset.
+
+    The sizes in the zip directory are not trusted: a member must fit in the file before
+    anything is allocated for it, and a stored member's two sizes must agree.
+    """
+    if info.flag_bits & 1:
+        raise ValueError(f"{where} is encrypted; cw2v never writes encrypted members")
+    if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+        raise ValueError(
+            f"{where}: the zip directory records {info.compress_size} stored bytes but "
+            f"{info.file_size} uncompressed bytes; the file is damaged"
+        )
+    if not 0 <= info.header_offset <= size - 30:
+        raise ValueError(f"{where}: its zip header lies outside the file; the file is damaged")
+    assert zf.fp is not None
+    with _zip_errors(where):
+        zf.fp.seek(info.header_offset)
+        local = zf.fp.read(30)
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        raise ValueError(f"{where}: bad zip local header; the file is damaged")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    offset = info.header_offset + 30 + name_len + extra_len
+    if offset + info.compress_size > size:
+        raise ValueError(
+            f"{where}: the zip directory records {info.compress_size} bytes of data, which run "
+            f"past the end of the file ({size} bytes); the file is truncated or damaged"
+        )
+    return offset
+
+
 def _read_container_meta(
-    zf: zipfile.ZipFile, path: str
+    zf: zipfile.ZipFile, path: str, size: int
 ) -> tuple[dict, dict[str, tuple[zipfile.ZipInfo, Any, tuple[int, ...]]]]:
     """Parse and check meta.json; return the user meta and each array's member and header."""
     try:
@@ -1121,14 +1204,23 @@ def _read_container_meta(
         ) from None
     if info.file_size > _META_MAX:
         raise ValueError(f"{path}: {_META_MEMBER} is implausibly large ({info.file_size} bytes)")
+    where = f"{path}: {_META_MEMBER}"
+    _member_data_offset(zf, info, size, where)
+    with _zip_errors(where):
+        raw = zf.read(info)
     try:
-        doc = json.loads(zf.read(info).decode("utf-8"))
-    except (ValueError, zipfile.BadZipFile) as err:  # JSONDecodeError, UnicodeDecodeError
-        raise ValueError(f"{path}: {_META_MEMBER} is not valid UTF-8 JSON: {err}") from err
+        doc = json.loads(raw.decode("utf-8"))
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"{where} is not valid UTF-8 JSON: {err}") from err
     if not isinstance(doc, dict) or doc.get("format") != _CONTAINER:
         raise ValueError(f"{path}: {_META_MEMBER} does not describe a {_CONTAINER!r} container")
     version = doc.get("format_version")
-    if not isinstance(version, int) or version > _CONTAINER_VERSION:
+    if not _is_version(version):
+        raise ValueError(
+            f"{path}: {_META_MEMBER} has an invalid container format version {version!r} (not "
+            "an int >= 1); the file is damaged"
+        )
+    if version > _CONTAINER_VERSION:
         raise ValueError(
             f"{path}: container format version {version!r} is not supported by this cw2v "
             f"(it reads versions up to {_CONTAINER_VERSION}); upgrade cw2v"
@@ -1177,16 +1269,27 @@ def _read_npy_header(fp: IO[bytes], where: str) -> tuple[tuple[int, ...], bool, 
     return shape, fortran, dtype
 
 
+def _empty(shape: tuple[int, ...], dtype: np.dtype, where: str) -> np.ndarray:
+    """``np.empty`` of an array whose size was checked, naming the file if numpy refuses."""
+    try:
+        return np.empty(shape, dtype=dtype)
+    except ValueError as err:  # "array is too big": e.g. (2**62, 0) float32
+        raise ValueError(f"{where} has an impossible shape {shape} ({err})") from err
+
+
 def _load_member(
     zf: zipfile.ZipFile,
     info: zipfile.ZipInfo,
     path: str,
+    size: int,
     where: str,
     dtype_descr: Any,
     shape: tuple[int, ...],
     use_mmap: bool,
 ) -> np.ndarray:
-    with zf.open(info) as fp:
+    data_offset = _member_data_offset(zf, info, size, where)
+    stored = info.compress_type == zipfile.ZIP_STORED
+    with _zip_errors(where), zf.open(info) as fp:
         got_shape, fortran, dtype = _read_npy_header(fp, where)
         if got_shape != shape or json.loads(
             json.dumps(npy_format.dtype_to_descr(dtype))
@@ -1195,57 +1298,75 @@ def _load_member(
                 f"{where} has dtype {dtype} and shape {got_shape} but {_META_MEMBER} records "
                 f"dtype {dtype_descr!r} and shape {shape}; the file is damaged"
             )
+        if dtype.itemsize == 0 and math.prod(shape, start=1):
+            raise ValueError(f"{where} has dtype {dtype}, whose items have no size")
         header_len = fp.tell()
-        nbytes = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+        nbytes = dtype.itemsize * math.prod(shape, start=1)  # Python ints: no overflow
         if header_len + nbytes != info.file_size:
             raise ValueError(
                 f"{where} should hold {nbytes} bytes of data after its header but holds "
                 f"{info.file_size - header_len}; the file is damaged"
             )
-        order: Literal["C", "F"] = "F" if fortran else "C"
-        mappable = info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 1
-        if not (use_mmap and mappable):
-            # Fortran order is the transpose of a C-ordered array of the reversed shape.
-            c_array = np.empty(shape[::-1] if fortran else shape, dtype=dtype)
-            flat = c_array.reshape(-1).view(np.uint8) if nbytes else None
-            done = 0
-            while flat is not None and done < nbytes:
-                data = fp.read(min(_READ_CHUNK, nbytes - done))
-                if not data:
-                    raise ValueError(f"{where} is truncated after {done} of {nbytes} bytes")
-                flat[done : done + len(data)] = np.frombuffer(data, dtype=np.uint8)
-                done += len(data)
+        # Fortran order is the transpose of a C-ordered array of the reversed shape.
+        c_shape = shape[::-1] if fortran else shape
+        if not (use_mmap and stored):  # else mapped below, once the member is closed
+            if stored:  # nbytes <= the file's size (checked above): safe to allocate
+                c_array = _empty(c_shape, dtype, where)
+                if nbytes:
+                    _read_into(fp, c_array.reshape(-1).view(np.uint8), where)
+            else:  # a compressed member may claim any size: grow with the data read
+                c_array = _read_growing(fp, nbytes, where, dtype, c_shape)
             arr = c_array.T if fortran else c_array
             fp.read(1)  # reach the end of the member so that zipfile checks its CRC-32
             if use_mmap:
                 arr.flags.writeable = False
             return arr
-    return _map_member(zf, info, path, where, header_len, dtype, shape, order)
+    order: Literal["C", "F"] = "F" if fortran else "C"
+    return _map_member(path, size, where, data_offset + header_len, dtype, shape, order)
+
+
+def _read_into(fp: IO[bytes], flat: np.ndarray, where: str) -> None:
+    """Fill the 1-D uint8 array ``flat`` from ``fp``."""
+    nbytes = len(flat)
+    done = 0
+    while done < nbytes:
+        data = fp.read(min(_READ_CHUNK, nbytes - done))
+        if not data:
+            raise ValueError(f"{where} is truncated after {done} of {nbytes} bytes")
+        flat[done : done + len(data)] = np.frombuffer(data, dtype=np.uint8)
+        done += len(data)
+
+
+def _read_growing(
+    fp: IO[bytes], nbytes: int, where: str, dtype: np.dtype, c_shape: tuple[int, ...]
+) -> np.ndarray:
+    """Read ``nbytes`` into a buffer that grows with the data, then view it as an array."""
+    if nbytes == 0:
+        return _empty(c_shape, dtype, where)
+    buf = bytearray()
+    while len(buf) < nbytes:
+        data = fp.read(min(_READ_CHUNK, nbytes - len(buf)))
+        if not data:
+            raise ValueError(f"{where} is truncated after {len(buf)} of {nbytes} bytes")
+        buf += data
+    return np.frombuffer(buf, dtype=dtype).reshape(c_shape)  # writable: it owns a bytearray
 
 
 def _map_member(
-    zf: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
     path: str,
+    size: int,
     where: str,
-    header_len: int,
+    offset: int,
     dtype: np.dtype,
     shape: tuple[int, ...],
     order: Literal["C", "F"],
 ) -> np.ndarray:
     """Memory-map a stored member's array data, after checking it lies inside the file."""
-    assert zf.fp is not None
-    zf.fp.seek(info.header_offset)
-    local = zf.fp.read(30)
-    if len(local) != 30 or local[:4] != b"PK\x03\x04":
-        raise ValueError(f"{where}: bad zip local header; the file is damaged")
-    name_len, extra_len = struct.unpack("<HH", local[26:30])
-    offset = info.header_offset + 30 + name_len + extra_len + header_len
-    nbytes = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
-    if offset + nbytes > os.path.getsize(path):
+    nbytes = dtype.itemsize * math.prod(shape, start=1)
+    if offset + nbytes > size:
         raise ValueError(f"{where}: the array data runs past the end of the file (truncated)")
     if nbytes == 0:
-        arr = np.empty(shape, dtype=dtype, order=order)
+        arr = _empty(shape, dtype, where)
         arr.flags.writeable = False
         return arr
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order=order)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import collections
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -975,38 +975,70 @@ class KeyedVectors:
 
     @classmethod
     def _from_arrays(
-        cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], source: str = "the file"
+        cls,
+        meta: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        source: str = "the file",
     ) -> KeyedVectors:
-        """Rebuild from `_to_arrays` output, checking format, version and shapes."""
+        """Rebuild from `_to_arrays` output, checking format, version, dtypes and shapes.
+
+        Every inconsistency a damaged or tampered file can hold is a ``ValueError`` naming
+        `source`, raised here rather than later in a query.
+        """
         from cw2v.formats import check_format
 
         check_format(meta, FORMAT_NAME, FORMAT_VERSION, source, "cw2v KeyedVectors")
         missing = {"vectors", "keys_utf8", "keys_offsets"} - set(arrays)
         if missing:
             raise ValueError(f"{source} is incomplete: arrays {sorted(missing)} are missing")
-        vectors, offsets = arrays["vectors"], np.asarray(arrays["keys_offsets"])
-        text = (
-            np.asarray(arrays["keys_utf8"], dtype=np.uint8)
-            .tobytes()
-            .decode("utf-8", "surrogatepass")
-        )
+        vectors = arrays["vectors"]  # may be a read-only np.memmap: kept as it is
+        utf8 = np.asarray(arrays["keys_utf8"])
+        offsets = np.asarray(arrays["keys_offsets"])
         n = meta.get("count", vectors.shape[0] if vectors.ndim == 2 else -1)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"{source} is corrupt: the key count {n!r} is not an int >= 0")
+        if vectors.ndim != 2 or vectors.shape[0] != n or vectors.dtype != np.float32:
+            raise ValueError(
+                f"{source} is corrupt: vectors of shape {vectors.shape} and dtype "
+                f"{vectors.dtype} for {n} keys (expected float32 of shape ({n}, d))"
+            )
+        if utf8.dtype != np.uint8 or utf8.ndim != 1:
+            raise ValueError(
+                f"{source} is corrupt: the keys are stored as {utf8.dtype} of shape "
+                f"{utf8.shape}, not as 1-D uint8 (UTF-8 bytes)"
+            )
+        try:
+            text = utf8.tobytes().decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"{source} is corrupt: the keys are not valid UTF-8 ({err.reason} at byte "
+                f"{err.start})"
+            ) from err
         if (
-            vectors.ndim != 2
-            or vectors.shape[0] != n
-            or vectors.dtype != np.float32
+            offsets.dtype.kind not in "iu"
             or offsets.shape != (n + 1,)
             or offsets[0] != 0
             or offsets[-1] != len(text)
-            or np.any(np.diff(offsets) < 0)
+            or np.any(offsets[1:] < offsets[:-1])
         ):
             raise ValueError(
-                f"{source} is corrupt: vectors {vectors.shape} {vectors.dtype}, "
-                f"{offsets.shape[0] - 1} key offsets for {n} keys"
+                f"{source} is corrupt: {n} keys need {n + 1} non-decreasing integer key offsets "
+                f"from 0 to {len(text)}, found {offsets.dtype} of shape {offsets.shape}"
             )
+        counts = arrays.get("counts")
+        if counts is not None:
+            counts = np.asarray(counts)
+            if counts.dtype.kind not in "iu" or counts.shape != (n,):
+                raise ValueError(
+                    f"{source} is corrupt: counts of dtype {counts.dtype} and shape "
+                    f"{counts.shape} for {n} keys (expected {n} integers)"
+                )
         bounds = offsets.tolist()
         keys = [text[a:b] for a, b in itertools.pairwise(bounds)]
-        return cls(keys, vectors, arrays.get("counts"))
+        try:
+            return cls(keys, vectors, counts)
+        except ValueError as err:  # duplicate keys
+            raise ValueError(f"{source} is corrupt: {err}") from err
 
     def save(self, path: PathLike) -> None:
         """Save in cw2v's native format (JSON metadata and ``.npy`` arrays, no pickle).

@@ -373,6 +373,57 @@ def test_bad_headers(tmp_path, header):
             load_word2vec_format(path, binary=binary)
 
 
+@pytest.mark.parametrize("compressed", [False, True])
+@pytest.mark.parametrize(
+    "header", [b"4611686018427387904 4611686018427387904", b"1073741824 1073741824"]
+)
+def test_absurd_header_sizes_are_refused_before_reading(tmp_path, compressed, header):
+    # 2**62 x 2**62 once made numpy raise "array is too big" (no file named) from a
+    # compressed file, whose size is unknown; 2**30 x 2**30 declares 4 EiB.
+    data = header + b"\nw " + bytes(16)
+    path = tmp_path / "absurd.bin"
+    path.write_bytes(gzip.compress(data) if compressed else data)
+    tracemalloc.start()
+    try:
+        for binary in (True, False, None):
+            with pytest.raises(ValueError, match=r"absurd\.bin.*header"):
+                load_word2vec_format(path, binary=binary)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+COMPRESSORS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+
+
+@pytest.mark.parametrize("suffix", list(COMPRESSORS))
+def test_damage_inside_a_compressed_stream_is_a_value_error_naming_the_file(tmp_path, suffix):
+    packed = COMPRESSORS[suffix](b"3 2\na 1 2\nb 3 4\nc 5 6\n" + bytes(8))
+    path = tmp_path / f"v.txt{suffix}"
+    undecodable = 0
+    for at in range(len(packed)):
+        damaged = bytearray(packed)
+        damaged[at] ^= 0xA5
+        path.write_bytes(bytes(damaged))
+        for binary in (True, False, None):
+            try:
+                load_word2vec_format(path, binary=binary)
+            except ValueError as err:
+                assert path.name in str(err), (at, err)
+                undecodable += "cannot decompress" in str(err)
+    assert undecodable > 0  # the decompressor's own errors were among them
+
+
+def test_damaged_gzip_block_names_the_file_and_the_codec(tmp_path):
+    packed = bytearray(gzip.compress(b"3 2\na 1 2\nb 3 4\nc 5 6\n" + bytes(8)))
+    packed[10] ^= 0xA5  # the first deflate block header: zlib.error "invalid block type"
+    path = tmp_path / "v.txt.gz"
+    path.write_bytes(bytes(packed))
+    with pytest.raises(ValueError, match=r"v\.txt\.gz: cannot decompress \(gzip\)"):
+        load_word2vec_format(path)
+
+
 def test_empty_file(tmp_path):
     (tmp_path / "v").write_bytes(b"")
     with pytest.raises(ValueError, match="empty"):
@@ -713,6 +764,122 @@ def test_corrupted_array_data_fails_crc(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="damaged"):
         load_arrays(path)
+
+
+def edit_directory_entry(data: bytes, member: int, **fields: int) -> bytes:
+    """Overwrite fields of the ``member``-th central directory entry (sizes: ``compress``,
+    ``file``)."""
+    out = bytearray(data)
+    entry = -1
+    for _ in range(member + 1):
+        entry = out.index(b"PK\x01\x02", entry + 1)
+    at = {"compress": 20, "file": 24}
+    for name, value in fields.items():
+        struct.pack_into("<I", out, entry + at[name], value)
+    return bytes(out)
+
+
+def forged_member(n: int, compress: bool) -> bytes:
+    """A container whose x.npy header and zip directory claim n float32 (4n bytes) while
+    the member holds 64 bytes of data."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": (n,)}
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED) as zf:
+        zf.writestr("meta.json", meta_bytes({"x": ("<f4", [n])}))
+        zf.writestr("x.npy", header.getvalue() + bytes(64))
+    declared = len(header.getvalue()) + 4 * n
+    if compress:  # only the uncompressed size: the compressed data is all there
+        return edit_directory_entry(buf.getvalue(), 1, file=declared)
+    return edit_directory_entry(buf.getvalue(), 1, compress=declared, file=declared)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("mmap", [False, True])
+def test_sizes_in_the_zip_directory_are_not_trusted(tmp_path, mmap, compress):
+    path = tmp_path / "forged.cw2v"
+    path.write_bytes(forged_member(2**28, compress))  # claims 1 GiB
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"forged\.cw2v.*(end of the file|truncated)"):
+            load_arrays(path, mmap=mmap)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_stored_member_whose_two_sizes_disagree(tmp_path, mmap):
+    path = tmp_path / "m.cw2v"
+    save_arrays(path, {}, {"x": np.arange(8, dtype=np.float32)})
+    data = path.read_bytes()
+    path.write_bytes(edit_directory_entry(data, 1, compress=64))
+    with pytest.raises(ValueError, match=r"m\.cw2v: array 'x'.*stored bytes"):
+        load_arrays(path, mmap=mmap)
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_shifted_or_zeroed_zip_offsets(tmp_path, mmap):
+    # Dropping the first byte moves every offset one byte past its header; zipfile then
+    # seeks to -1 (OSError EINVAL), which must be reported as a damaged file.
+    path = tmp_path / "m.cw2v"
+    save_arrays(path, {"k": 1}, {"x": np.arange(8, dtype=np.float32)})
+    data = path.read_bytes()
+    directory = data.rindex(b"PK\x01\x02")
+    for damaged in (data[1:], data[:directory] + bytes(len(data) - directory)):
+        path.write_bytes(damaged)
+        with pytest.raises(ValueError, match=r"m\.cw2v"):
+            load_arrays(path, mmap=mmap)
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_bytes_before_the_zip_are_allowed(tmp_path, mmap):
+    path = tmp_path / "m.cw2v"
+    arr = np.arange(8, dtype=np.float32)
+    save_arrays(path, {"k": 1}, {"x": arr})
+    path.write_bytes(b"#!/bin/sh\nexit 0\n" + path.read_bytes())  # a self-extracting stub
+    meta, loaded = load_arrays(path, mmap=mmap)
+    assert meta == {"k": 1}
+    np.testing.assert_array_equal(loaded["x"], arr)
+
+
+def test_encrypted_members_are_refused(tmp_path):
+    path = tmp_path / "m.cw2v"
+    save_arrays(path, {}, {"x": np.arange(8, dtype=np.float32)})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 4)
+    data[entry + 8] |= 1  # general purpose flag bit 0: encrypted
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="encrypted"):
+        load_arrays(path)
+
+
+@pytest.mark.parametrize("version", [True, 0, "1", None])
+def test_format_versions_must_be_positive_ints(tmp_path, version):
+    path = tmp_path / "m.cw2v"
+    doc = {"format": "cw2v-arrays", "format_version": version, "meta": {}, "arrays": {}}
+    write_zip(path, {"meta.json": json.dumps(doc).encode()})
+    with pytest.raises(ValueError, match=r"m\.cw2v.*invalid container format version"):
+        load_arrays(path)
+    meta = {"format": "thing", "format_version": version}
+    with pytest.raises(ValueError, match="invalid thing format version"):
+        formats.check_format(meta, "thing", 1, "src", "thing")
+
+
+def test_impossible_shape_of_an_empty_array(tmp_path):
+    # No data, so the sizes agree, but numpy cannot even describe (2**62, 0) float32.
+    path = tmp_path / "m.cw2v"
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        npy, {"descr": "<f4", "fortran_order": False, "shape": (2**62, 0)}
+    )
+    write_zip(path, {"meta.json": meta_bytes({"x": ("<f4", [2**62, 0])}), "x.npy": npy.getvalue()})
+    for mmap in (False, True):
+        with pytest.raises(ValueError, match=r"m\.cw2v.*impossible shape"):
+            load_arrays(path, mmap=mmap)
 
 
 def test_compressed_members_fall_back_to_reading_with_mmap(tmp_path):

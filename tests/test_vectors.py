@@ -400,6 +400,57 @@ def test_native_load_rejects_other_files(tmp_path):
         KeyedVectors.load(broken)
 
 
+def _tampered_arrays() -> dict[str, tuple]:
+    """name: (edit of the metadata, edit of the arrays, words of the expected message)."""
+
+    def arrays(name, make):
+        return None, lambda a: a.update({name: make(a[name])})
+
+    return {
+        "offsets float": (*arrays("keys_offsets", lambda x: x.astype(np.float64)), "integer"),
+        "offsets 2-D": (*arrays("keys_offsets", lambda x: x[:, None]), "key offsets"),
+        "offsets decreasing": (*arrays("keys_offsets", lambda x: x[::-1]), "non-decreasing"),
+        "offsets past the keys": (
+            *arrays("keys_offsets", lambda x: x * 2),
+            "key offsets",
+        ),
+        "offsets out of order": (
+            *arrays("keys_offsets", lambda x: np.array([0, 4, 2, 6])),
+            "non-decreasing",
+        ),
+        "keys not utf-8": (*arrays("keys_utf8", lambda x: np.full_like(x, 0xFF)), "UTF-8"),
+        "keys float": (*arrays("keys_utf8", lambda x: x.astype(np.float32)), "uint8"),
+        "keys duplicated": (*arrays("keys_utf8", lambda x: np.full_like(x, ord("w"))), "dupl"),
+        "counts 2-D": (*arrays("counts", lambda x: x[:, None]), "counts"),
+        "counts float": (*arrays("counts", lambda x: x + 0.5), "counts"),
+        "vectors float64": (*arrays("vectors", lambda x: x.astype(np.float64)), "float32"),
+        "count str": (lambda m: m.update(count="3"), None, "count"),
+        "count negative": (lambda m: m.update(count=-1), None, "count"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_tampered_arrays()))
+@pytest.mark.parametrize("mmap", [False, True])
+def test_native_load_rejects_tampered_arrays_naming_the_file(tmp_path, case, mmap):
+    from cw2v.formats import save_arrays
+
+    edit_meta, edit_arrays, message = _tampered_arrays()[case]
+    # Offsets [0, 2, 4, 6] into the 6 characters "wwxxyy"; ["ww", "ww", "ww"] once the keys
+    # are overwritten with "w".
+    wv = KeyedVectors(["ww", "xx", "yy"], np.eye(3, dtype=np.float32), counts=[3, 2, 1])
+    meta, arrays = wv._to_arrays()
+    arrays = {name: np.array(value) for name, value in arrays.items()}
+    if edit_meta is not None:
+        edit_meta(meta)
+    if edit_arrays is not None:
+        edit_arrays(arrays)
+    path = tmp_path / "tampered.cw2v"
+    save_arrays(path, meta, arrays)
+    with pytest.raises(ValueError, match=r"tampered\.cw2v") as info:
+        KeyedVectors.load(path, mmap=mmap)
+    assert message in str(info.value)
+
+
 @pytest.mark.parametrize("binary", [True, False])
 def test_word2vec_format_roundtrip(tmp_path, binary):
     rng = np.random.default_rng(3)
