@@ -175,8 +175,9 @@ cdef struct Params:
     bint shared_negatives          # skip-gram NS: one noise draw per window, not per pair
     int hot_rows                   # rows a job keeps in thread-local copies (see run_job)
     const uint32_t *keep           # subsampling thresholds: keep iff r32 <= keep[w]
-    const uint32_t *alias_prob     # noise alias table: own-column probability * 2**32
-    const int32_t *alias           # noise alias table: the other word of the column
+    # the noise alias table, one entry per column: (own-column probability
+    # * 2**32) << 32 | the column's other word
+    const uint64_t *noise_table
     const uint8_t *codes           # Huffman codes of all words, concatenated
     const int32_t *points          # Huffman inner-node ids, aligned with codes
     const int64_t *code_offsets    # word w's path is [code_offsets[w], code_offsets[w+1])
@@ -389,9 +390,10 @@ cdef inline double score_binary(
 cdef inline int32_t draw_noise_word(const Params *p, uint64_t *state) noexcept nogil:
     cdef uint64_t r = next_random(state)
     cdef uint32_t column = <uint32_t>(((r >> 32) * <uint64_t>p.vocab_size) >> 32)
-    if <uint32_t>(r & 0xFFFFFFFFULL) < p.alias_prob[column]:
+    cdef uint64_t entry = p.noise_table[column]
+    if <uint32_t>(r & 0xFFFFFFFFULL) < <uint32_t>(entry >> 32):
         return column
-    return p.alias[column]
+    return <int32_t>(entry & 0xFFFFFFFFULL)
 
 
 cdef inline void draw_next_noise(const Params *p, Work *w) noexcept nogil:
@@ -855,8 +857,16 @@ cdef class Kernel:
         self.p.shrink_windows = shrink_windows
         self.p.subsample = keep_thresholds is not None
         self.p.keep = &keep_thresholds[0] if keep_thresholds is not None else NULL
-        self.p.alias_prob = &noise_prob[0] if noise_prob is not None else NULL
-        self.p.alias = &noise_alias[0] if noise_alias is not None else NULL
+        # the two halves of a column side by side: one cache line per draw
+        cdef uint64_t[::1] noise_table = None
+        self.p.noise_table = NULL
+        if self.p.loss == NEGATIVE_SAMPLING:
+            import numpy as np
+
+            noise_table = np.empty(V, dtype=np.uint64)
+            for i in range(V):
+                noise_table[i] = (<uint64_t>noise_prob[i] << 32) | <uint32_t>noise_alias[i]
+            self.p.noise_table = &noise_table[0]
         self.p.codes = &codes[0] if codes is not None and codes.shape[0] > 0 else NULL
         self.p.points = &points[0] if points is not None and points.shape[0] > 0 else NULL
         self.p.code_offsets = &code_offsets[0] if code_offsets is not None else NULL
@@ -884,8 +894,8 @@ cdef class Kernel:
             self.p.score = full_softmax_loss
         # keep every array alive as long as the kernel points into it
         self.arrays = (
-            input_vectors, output_vectors, keep_thresholds, noise_prob, noise_alias,
-            codes, points, code_offsets,
+            input_vectors, output_vectors, keep_thresholds, noise_table, codes, points,
+            code_offsets,
         )
 
     @staticmethod
