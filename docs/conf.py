@@ -102,6 +102,9 @@ nitpick_ignore = [
 # -- autodoc and numpydoc -----------------------------------------------------------
 
 autodoc_default_options = {"members": True, "member-order": "bysource"}
+# The engines of cw2v.distributed are optional extras (cw2v[ray], cw2v[spark]): the
+# pages are built from mock modules, with or without them installed.
+autodoc_mock_imports = ["ray", "pyspark"]
 autodoc_typehints = "none"  # the numpydoc Parameters sections say the types
 autodoc_class_signature = "mixed"
 

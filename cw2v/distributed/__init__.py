@@ -1,13 +1,16 @@
 """Training across machines on an existing cluster engine: Ray, or Spark.
 
 ``train_on_ray`` (``pip install cw2v[ray]``) and ``train_on_spark``
-(``pip install cw2v[spark]``) run the same synchronous algorithm (see
-:mod:`cw2v.distributed._sync`): the vocabulary is counted shard by shard and
-merged, every worker holds an identical replica of the model and trains its
-shard with cw2v's own dispatcher and kernels, and every ``sync_every_words``
-words per worker the changes of the replicas are combined row by row (rows
-nobody changed stay as they are). The learning rate follows the progress of
-all workers together. The result is an ordinary :class:`cw2v.Word2Vec`.
+(``pip install cw2v[spark]``) run the same synchronous algorithm (written
+once, engine-free, in ``cw2v.distributed._sync``): the vocabulary is counted
+shard by shard and merged, every worker holds an identical replica of the
+model and trains its shard with cw2v's own dispatcher and kernels, and every
+``sync_every_words`` words per worker the changes of the replicas are
+combined row by row (rows nobody changed stay as they are). The learning
+rate follows the progress of all workers together. The result is an
+ordinary :class:`~cw2v.model.Word2Vec`. The user guide's page "Training on
+a cluster" says when to use it, how to choose the parameters, and what was
+measured.
 
 The engines are imported only when their function is first used, so this
 package imports without Ray or Spark installed.

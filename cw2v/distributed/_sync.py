@@ -719,13 +719,13 @@ def average_updates(
     ----------
     updates : sequence of RowUpdate
         One per trainer.
-    mode : {"sum", "weighted", "uniform"}
+    mode : {"sum", "adaptive", "weighted", "uniform"}
         ``"sum"``: the changes are added (every update of every trainer is
-        kept, as if one process had made them all). ``"weighted"``: each
-        row's change is the mean of the changes made to it, weighted by the
-        trainers' weights (a trainer that did not change the row counts for
-        nothing). ``"uniform"``: the plain mean (the trainers send every row
-        with weight 1).
+        kept, as if one process had made them all). ``"adaptive"``: see
+        ``alpha``. ``"weighted"``: each row's change is the mean of the
+        changes made to it, weighted by the trainers' weights (a trainer that
+        did not change the row counts for nothing). ``"uniform"``: the plain
+        mean (the trainers send every row with weight 1).
     mix : float, default 1.0
         With ``"sum"``: ``mix * sum + (1 - mix) * weighted mean`` (below 1
         while the sum warms up).
@@ -810,7 +810,7 @@ class ShardTrainer:
         A replica from :func:`build_model` (all replicas identical).
     shard : int
         The shard's index (derives its job seeds).
-    averaging : {"weighted", "sum", "uniform"}
+    averaging : {"sum", "adaptive", "weighted", "uniform"}
         How the updates will be combined (``"uniform"`` sends every row).
     threads : int
         Training threads.

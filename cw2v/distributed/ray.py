@@ -1,14 +1,14 @@
 """Training on a Ray cluster: one actor per shard, averaging through the object store.
 
 Each round, every actor trains its shard's next ``sync_every_words`` words
-with cw2v's own dispatcher and kernels, then returns its update split into
-``num_actors`` row shards (rows ``i`` with ``i % num_actors == k``), one Ray
-object each. Actor ``k`` then combines row shard ``k`` of every actor's update
-(a reduce-scatter), and every actor and the driver read all the combined
-shards (an all-gather). The driver only hands object references around: no
-matrix passes through it except the copy it keeps of the synchronised model,
-so a failed actor leaves the driver with the model of the last completed
-round.
+with cw2v's own dispatcher and kernels, then returns its update cut into
+``num_actors`` row shards (consecutive row ranges, as ``RowUpdate.split``
+cuts them), one Ray object each. Actor ``k`` then combines row shard ``k``
+of every actor's update (a reduce-scatter), and every actor and the driver
+read all the combined shards (an all-gather). The driver only hands object
+references around: no matrix passes through it except the copy it keeps of
+the synchronised model, so a failed actor leaves the driver with the model of
+the last completed round.
 """
 
 from __future__ import annotations
@@ -297,7 +297,7 @@ def train_on_ray(
         Called on the driver after every synchronisation with a
         :class:`~cw2v.distributed.SyncInfo` (progress, timings, bytes moved).
     **word2vec_params
-        Any argument of :class:`cw2v.Word2Vec` except ``sentences``,
+        Any argument of :class:`~cw2v.model.Word2Vec` except ``sentences``,
         ``workers``, ``callbacks`` and ``progress``. ``max_vocab_size`` bounds
         each actor's counting table.
 

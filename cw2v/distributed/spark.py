@@ -1,4 +1,4 @@
-"""Training on Spark: the algorithm of :mod:`cw2v.distributed._sync` as Spark jobs.
+"""Training on Spark: the algorithm of ``cw2v.distributed._sync`` as Spark jobs.
 
 1. Counting: ``mapPartitionsWithIndex`` counts each partition with the
    compiled counter; ``treeReduce`` merges the counts on the executors; the
@@ -196,7 +196,7 @@ def train_on_spark(
         Called on the driver after every synchronisation with a
         :class:`~cw2v.distributed.SyncInfo`.
     **word2vec_params
-        Any argument of :class:`cw2v.Word2Vec` except ``sentences``,
+        Any argument of :class:`~cw2v.model.Word2Vec` except ``sentences``,
         ``workers``, ``callbacks`` and ``progress``.
 
     Returns
