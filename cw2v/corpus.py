@@ -17,6 +17,7 @@ import lzma
 import os
 import queue
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
@@ -42,6 +43,13 @@ _OPENERS: dict[str, Callable[..., IO[bytes]]] = {
     ".bz2": bz2.open,
     ".xz": lzma.open,
 }
+# What reading a damaged gzip, bzip2 or xz stream raises: gzip.BadGzipFile and bz2's
+# "Invalid data stream" are OSErrors, a truncated stream raises EOFError.
+_DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+#: Decoding error handlers that give back the original bytes when the word is encoded
+#: again with the same handler.
+_ROUND_TRIP_ERRORS = ("strict", "surrogateescape", "surrogatepass")
+_CHECKERS = {".gz": "gzip -t", ".bz2": "bzip2 -t", ".xz": "xz -t"}
 
 
 def read_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
@@ -205,8 +213,10 @@ class FileCorpus:
     errors : str, default "strict"
         How to handle bytes that do not decode, as for :meth:`bytes.decode`.
         With ``"strict"`` an undecodable word raises ``UnicodeDecodeError``
-        when the vocabulary is built; otherwise it is counted under its
-        replaced form, but treated as unknown in training.
+        (naming the file) when the vocabulary is built. With
+        ``"surrogateescape"`` such a word keeps its bytes and trains like any
+        other; with ``"replace"`` it is counted under its replaced form, but
+        treated as unknown in training.
 
     Raises
     ------
@@ -214,7 +224,8 @@ class FileCorpus:
         If ``path`` does not exist.
     ValueError
         If ``path`` is a directory without files, or the encoding does not
-        encode ASCII as ASCII.
+        encode ASCII as ASCII. Reading raises ``ValueError`` naming the file
+        if a compressed file is damaged or truncated.
     """
 
     def __init__(self, path: str | os.PathLike, *, encoding: str = "utf-8", errors: str = "strict"):
@@ -241,32 +252,70 @@ class FileCorpus:
             )
 
     def byte_blocks(self) -> Iterator[bytes]:
-        """Yield the raw text in blocks that end at a line feed or a space."""
+        """Yield the raw text in blocks that end at a line feed or a space.
+
+        Raises
+        ------
+        ValueError
+            If a compressed file is damaged or truncated (naming the file).
+        """
         for path in self.files:
-            opener = _OPENERS.get(path.suffix.lower(), open)
-            with opener(path, "rb") as handle:
-                carry = b""
-                while True:
+            yield from self._file_blocks(path)
+
+    def _file_blocks(self, path: Path) -> Iterator[bytes]:
+        suffix = path.suffix.lower()
+        opener = _OPENERS.get(suffix, open)
+        with opener(path, "rb") as handle:
+            carry = b""
+            done = 0
+            while True:
+                try:
                     chunk = handle.read(BLOCK_BYTES)
-                    if not chunk:
-                        break
-                    data = carry + chunk if carry else chunk
-                    cut = data.rfind(b"\n") + 1 or data.rfind(b" ") + 1
-                    if cut == 0:
-                        carry = data
-                        continue
-                    carry = data[cut:]
-                    yield data[:cut]
-                if carry:
-                    yield carry
+                except _DECOMPRESSION_ERRORS as err:
+                    if suffix not in _OPENERS:  # an I/O error of a plain file: not the data
+                        raise
+                    raise ValueError(
+                        f"corpus file {str(path)!r} cannot be decompressed ({suffix[1:]}) "
+                        f"after {done} bytes of text: {err}; the file is damaged or "
+                        f"truncated (check it with e.g. `{_CHECKERS[suffix]} {path.name}`)"
+                    ) from None
+                if not chunk:
+                    break
+                done += len(chunk)
+                data = carry + chunk if carry else chunk
+                cut = data.rfind(b"\n") + 1 or data.rfind(b" ") + 1
+                if cut == 0:
+                    carry = data
+                    continue
+                carry = data[cut:]
+                yield data[:cut]
+            if carry:
+                yield carry
+
+    def _decode_error(self, err: UnicodeDecodeError, where: Path) -> UnicodeDecodeError:
+        """``err`` with the file and the ways out in its message (same type, so that
+        callers catching UnicodeDecodeError still do)."""
+        return UnicodeDecodeError(
+            err.encoding,
+            err.object,
+            err.start,
+            err.end,
+            f"{err.reason}, in the word {bytes(err.object)!r} of the corpus {str(where)!r}; "
+            f"read it as FileCorpus(path, encoding=...) with its real encoding, or with "
+            f"errors='replace' (or 'surrogateescape') to keep such words",
+        )
 
     def __iter__(self) -> Iterator[list[str]]:
         encoding, errors = self.encoding, self.errors
-        for block in self.byte_blocks():
-            for line in block.split(b"\n"):
-                tokens = line.split()
-                if tokens:
-                    yield [token.decode(encoding, errors) for token in tokens]
+        for path in self.files:
+            for block in self._file_blocks(path):
+                for line in block.split(b"\n"):
+                    tokens = line.split()
+                    if tokens:
+                        try:
+                            yield [token.decode(encoding, errors) for token in tokens]
+                        except UnicodeDecodeError as err:
+                            raise self._decode_error(err, path) from None
 
     def count(
         self,
@@ -307,8 +356,11 @@ class FileCorpus:
                 progress(total)
         peak = max(peak, len(table))
         counts: Counter[str] = Counter()
-        for key, count in table.items(min_count):
-            counts[key.decode(self.encoding, self.errors)] += count
+        try:
+            for key, count in table.items(min_count):
+                counts[key.decode(self.encoding, self.errors)] += count
+        except UnicodeDecodeError as err:
+            raise self._decode_error(err, self.path) from None
         return WordCounts(counts, total, blocks, min_reduce, peak)
 
     def text_pieces(self, piece_words: int) -> Iterator[tuple[bytes, int]]:
@@ -354,12 +406,56 @@ class FileCorpus:
         See :meth:`IterableCorpus.encoded_chunks`; here a chunk is one block
         of :data:`BLOCK_BYTES` bytes, whatever ``chunk_words``.
         """
-        table = _core.TokenTable.from_words(index_to_key, self.encoding)
+        table = self.token_table(index_to_key)
         for block in self.byte_blocks():
             yield table.encode(block)
 
+    def token_table(self, words: Sequence[str]) -> _core.TokenTable:
+        """A compiled table mapping the raw bytes of each word in this corpus to its
+        index in ``words``.
+
+        Each word is encoded back with the corpus's ``encoding`` and, when they give the
+        original bytes back (``"surrogateescape"``, ``"surrogatepass"``), its ``errors``.
+        A word that cannot be encoded so (one decoded with ``errors="replace"``, or from
+        another source) cannot occur in this text as such: it gets a key that matches
+        no token.
+
+        Parameters
+        ----------
+        words : sequence of str
+            The vocabulary, in index order.
+
+        Returns
+        -------
+        cw2v._core.TokenTable
+
+        Raises
+        ------
+        ValueError
+            If two words encode to the same bytes.
+        """
+        errors = self.errors if self.errors in _ROUND_TRIP_ERRORS else "strict"
+        try:
+            return _core.TokenTable.from_words(words, self.encoding, errors)
+        except UnicodeEncodeError:
+            pass
+        # A key holding a space never matches: tokens are split at spaces.
+        keys = [
+            word if _encodes(word, self.encoding, errors) else f" {index}"
+            for index, word in enumerate(words)
+        ]
+        return _core.TokenTable.from_words(keys, self.encoding, errors)
+
     def __repr__(self) -> str:
         return f"FileCorpus({str(self.path)!r})"
+
+
+def _encodes(word: str, encoding: str, errors: str) -> bool:
+    try:
+        word.encode(encoding, errors)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def as_corpus(sentences: object) -> Corpus:

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,15 @@ import numpy as np
 from cw2v import _core
 from cw2v._version import __version__
 from cw2v.corpus import Corpus, FileCorpus, as_corpus
-from cw2v.dispatcher import EpochStats, Job, Schedule, iter_jobs, iter_text_jobs, run_epoch
+from cw2v.dispatcher import (
+    EpochStats,
+    Job,
+    Schedule,
+    TrainingDiverged,
+    iter_jobs,
+    iter_text_jobs,
+    run_epoch,
+)
 from cw2v.vectors import KeyedVectors
 from cw2v.vocab import Vocabulary
 
@@ -65,11 +73,19 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _check_int(name: str, value: object, minimum: int) -> None:
+def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f">= {minimum}" + ("" if maximum is None else f" and <= {maximum}")
+        raise ValueError(f"{name} must be {bounds}, got {value}")
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, (bool, np.bool_)) and not (
+        isinstance(value, (int, np.integer)) and value in (0, 1)
+    ):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
 def _check_float(name: str, value: object, *, minimum: float, strict: bool) -> None:
@@ -98,7 +114,8 @@ class Word2Vec:
     vector_size : int, default 100
         Dimension of the vectors.
     window : int, default 5
-        Largest distance between the center word and a context word.
+        Largest distance between the center word and a context word
+        (at most ``cw2v._core.MAX_WINDOW``, 100 000).
     min_count : int, default 5
         Words seen fewer times are left out of the vocabulary.
     sg : {1, 0}, default 1
@@ -107,8 +124,9 @@ class Word2Vec:
     hs : {0, 1}, default 0
         1 trains with hierarchical softmax; requires ``negative=0``.
     negative : int, default 5
-        Noise words per update for negative sampling; 0 to use ``hs`` or
-        ``softmax`` instead.
+        Noise words per update for negative sampling (at most
+        ``cw2v._core.MAX_NEGATIVE``, 10 000); 0 to use ``hs`` or ``softmax``
+        instead.
     softmax : bool, default False
         Train with the full (naive) softmax, O(vocabulary) per update: only
         for small vocabularies. Requires ``hs=0`` and ``negative=0``.
@@ -228,9 +246,11 @@ class Word2Vec:
         if workers is None:
             workers = _available_cores()
         _check_int("vector_size", vector_size, 1)
-        _check_int("window", window, 1)
+        # the kernel's bounds: beyond them its buffers (2 * window context rows, negative
+        # draws per update) would overflow a C int or take absurd memory
+        _check_int("window", window, 1, _core.MAX_WINDOW)
         _check_int("min_count", min_count, 0)
-        _check_int("negative", negative, 0)
+        _check_int("negative", negative, 0, _core.MAX_NEGATIVE)
         _check_int("epochs", epochs, 1)
         _check_int("workers", workers, 1)
         _check_int("seed", seed, 0)
@@ -247,6 +267,13 @@ class Word2Vec:
             raise ValueError(f"cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}")
         if hs not in (0, 1):
             raise ValueError(f"hs must be 0 or 1, got {hs!r}")
+        for name, flag in (
+            ("softmax", softmax),
+            ("shared_negatives", shared_negatives),
+            ("cbow_mean", cbow_mean),
+            ("shrink_windows", shrink_windows),
+        ):
+            _check_flag(name, flag)
         for name, value in (
             ("max_vocab_size", max_vocab_size),
             ("max_final_vocab", max_final_vocab),
@@ -297,7 +324,8 @@ class Word2Vec:
         self.current_alpha = self.alpha
         self._corpus_words: int | None = None  # raw words per pass of self.corpus
         self._tables: dict[str, np.ndarray] | None = None
-        self._encoder: tuple[str, _core.TokenTable] | None = None  # (encoding, table)
+        # (encoding, errors) of the file corpus it was built for, and the table
+        self._encoder: tuple[tuple[str, str], _core.TokenTable] | None = None
 
     # ------------------------------------------------------------------
     # vocabulary
@@ -389,12 +417,35 @@ class Word2Vec:
     def _apply_counts(self, counts: Any, *, update: bool) -> None:
         if update:
             vocab, wv, output = self._built()
+            if (
+                wv.index_to_key[: len(vocab)] != vocab.index_to_key
+                or wv.vector_size != self.vector_size
+            ):
+                self._consistent()  # raises, saying what is wrong
             grown = vocab.updated(counts, min_count=self.min_count, trim_rule=self.trim_rule)
             self._check_vocab_for_loss(grown)
             rng = np.random.default_rng([self.seed, len(vocab)])
             vectors = np.concatenate(
-                [wv.vectors, _random_rows(rng, len(grown) - len(vocab), self.vector_size)]
+                [
+                    wv.vectors[: len(vocab)],
+                    _random_rows(rng, len(grown) - len(vocab), self.vector_size),
+                ]
             )
+            # words given vectors with wv.add_vectors start from those vectors
+            added = wv.index_to_key[len(vocab) :]
+            if added:
+                new_words = set(grown.index_to_key[len(vocab) :])
+                for word in added:
+                    if word in new_words:
+                        vectors[grown.key_to_index[word]] = wv[word]
+                dropped = [word for word in added if word not in new_words]
+                if dropped:
+                    logger.warning(
+                        "%d words added with wv.add_vectors are not in the vocabulary (the "
+                        "corpus lacks them or they are below min_count) and are dropped: %s",
+                        len(dropped),
+                        ", ".join(map(repr, dropped[:10])) + (" ..." if len(dropped) > 10 else ""),
+                    )
             self.output_vectors = np.zeros(
                 (self._output_rows(len(grown)), self.vector_size), dtype=np.float32
             )
@@ -424,6 +475,38 @@ class Word2Vec:
         if self.vocab is None or self.wv is None or self.output_vectors is None:
             raise ValueError("the model has no vocabulary yet: call build_vocab or train first")
         return self.vocab, self.wv, self.output_vectors
+
+    def _consistent(self) -> tuple[Vocabulary, KeyedVectors, np.ndarray]:
+        """:meth:`_built`, after checking that ``wv`` still matches the vocabulary and the
+        output weights (a user may have added words or replaced the vectors)."""
+        vocab, wv, output = self._built()
+        self._check_added_vectors(vocab, wv)
+        if len(wv) != len(vocab) or wv.index_to_key != vocab.index_to_key:
+            raise ValueError(
+                "model.wv no longer holds the model's vocabulary (was it replaced?): "
+                "assign vectors in place, model.wv.vectors[i] = ..., or build a new model"
+            )
+        if wv.vector_size != self.vector_size:
+            raise ValueError(
+                f"model.wv has vectors of dimension {wv.vector_size} but the model's "
+                f"vector_size is {self.vector_size}: vectors of another dimension cannot "
+                f"be trained with this model's output weights; build a new model"
+            )
+        return vocab, wv, output
+
+    @staticmethod
+    def _check_added_vectors(vocab: Vocabulary, wv: KeyedVectors) -> None:
+        if len(wv) > len(vocab) and wv.index_to_key[: len(vocab)] == vocab.index_to_key:
+            added = wv.index_to_key[len(vocab) :]
+            shown = ", ".join(map(repr, added[:5])) + (" ..." if len(added) > 5 else "")
+            raise ValueError(
+                f"model.wv holds {len(added)} words that are not in the model's vocabulary "
+                f"({shown}), added with wv.add_vectors: they have no counts and no output "
+                f"weights, so they cannot be trained or saved with the model. Call "
+                f"model.build_vocab(sentences, update=True) with a corpus that holds them "
+                f"(they keep the added vectors as their starting point), or save the "
+                f"vectors alone with model.wv.save"
+            )
 
     def _check_vocab_for_loss(self, vocab: Vocabulary) -> None:
         size = len(vocab)
@@ -489,6 +572,12 @@ class Word2Vec:
         KeyboardInterrupt
             Re-raised after every thread has stopped; the model keeps what it
             learnt and ``training_loss`` records the partial epoch.
+        cw2v.dispatcher.TrainingDiverged
+            If the loss, or after an epoch the weights, are NaN or infinite
+            (the learning rate is likely too high).
+        ValueError
+            If ``model.wv`` no longer matches the vocabulary, e.g. words were
+            added with ``wv.add_vectors`` (the message says what to do).
         """
         epochs = self.epochs if epochs is None else epochs
         _check_int("epochs", epochs, 1)
@@ -499,6 +588,7 @@ class Word2Vec:
             )
         if self.vocab is None:
             self.build_vocab(sentences, progress=progress)
+        self._consistent()
         corpus = self._corpus_for(sentences)
         words_per_epoch = self._words_per_epoch(corpus, sentences, total_words)
         schedule = Schedule(self.alpha, self.min_alpha, words_per_epoch * epochs)
@@ -519,6 +609,7 @@ class Word2Vec:
                         f"if it is an iterator that is exhausted after one pass, pass a list "
                         f"or a re-iterable object instead"
                     )
+                self._check_finite()
                 self._fire("on_epoch_end")
         except KeyboardInterrupt:
             partial = self.training_loss[-1].raw_words if self.training_loss else 0
@@ -539,6 +630,19 @@ class Word2Vec:
             self._built()[1].mark_changed()
         self._fire("on_train_end")
         return self
+
+    def _check_finite(self) -> None:
+        """Raise TrainingDiverged if a weight became NaN or infinite (the loss can stay
+        finite while they do: the sigmoid tables clip huge scores)."""
+        _, wv, output = self._built()
+        for name, array in (("vectors", wv.vectors), ("output weights", output)):
+            if not _all_finite(array):
+                raise TrainingDiverged(
+                    f"after epoch {self.epochs_trained} the {name} hold NaN or infinite "
+                    f"values: the updates diverged. Lower the learning rate (alpha="
+                    f"{self.alpha}), or check the vectors you set (wv.vectors, "
+                    f"wv.add_vectors) for NaN or huge values."
+                )
 
     def _train_epoch(
         self,
@@ -646,7 +750,7 @@ class Word2Vec:
         return corpus.total_words()
 
     def _make_kernel(self) -> _core.Kernel:
-        vocab, wv, output = self._built()
+        vocab, wv, output = self._consistent()
         if self._tables is None:
             tables: dict[str, np.ndarray] = {}
             if self.sample > 0:
@@ -700,7 +804,7 @@ class Word2Vec:
             raise ValueError("nothing to save: the model has no vocabulary yet")
         from cw2v.formats import save_arrays
 
-        vocab, wv, output = self._built()
+        vocab, wv, output = self._consistent()
         wv_meta, wv_arrays = wv._to_arrays()
         meta = {
             "format": MODEL_FORMAT,
@@ -745,12 +849,19 @@ class Word2Vec:
         ------
         ValueError
             If the file is not a saved cw2v model, was written by a newer
-            format version, or its arrays do not fit together.
+            format version, or anything in it is missing, of the wrong type,
+            out of range or does not fit together (the message names the
+            file): everything is checked here, never later in training.
         """
         from cw2v.formats import check_format, load_arrays
 
         source = repr(os.fspath(path))
         meta, arrays = load_arrays(path, mmap=mmap)
+        if isinstance(meta.get("format_version"), bool):  # JSON true is no version 1
+            raise ValueError(
+                f"{source} has format version {meta['format_version']!r}, not a number: "
+                "the file is damaged"
+            )
         check_format(
             meta,
             MODEL_FORMAT,
@@ -760,37 +871,76 @@ class Word2Vec:
             hint="; for saved vectors use cw2v.KeyedVectors.load",
         )
         try:
-            params, state, vocab_meta = meta["params"], meta["state"], meta["vocabulary"]
-            wv_arrays = {k[3:]: v for k, v in arrays.items() if k.startswith("wv_")}
-            wv = KeyedVectors._from_arrays(meta["vectors"], wv_arrays, source=source)
-            output = arrays["output_vectors"]
-            model = cls(**{name: params[name] for name in _SAVED_PARAMS})
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"{source} is not a complete cw2v model: {exc}") from None
-        if wv.counts is None:
-            raise ValueError(f"{source} is not a complete cw2v model: the counts are missing")
-        if output.dtype != np.float32 or output.shape != (
-            model._output_rows(len(wv)),
-            wv.vector_size,
-        ):
+            return cls._from_saved(meta, arrays, source)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            if type(exc) is ValueError and source in str(exc):
+                raise
+            what = f"the entry {exc} is missing" if type(exc) is KeyError else str(exc)
+            raise ValueError(f"{source} is not a valid cw2v model: {what}") from exc
+
+    @classmethod
+    def _from_saved(
+        cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], source: str
+    ) -> Word2Vec:
+        """The model that :meth:`save` wrote, every value checked; raises
+        ``KeyError``, ``TypeError`` or ``ValueError`` for anything amiss."""
+        params, state = _section(meta, "params"), _section(meta, "state")
+        vocab_meta = _section(meta, "vocabulary")
+        # the constructor's own checks: types, ranges, one loss
+        model = cls(**{name: params[name] for name in _SAVED_PARAMS})
+
+        wv_arrays = {k[3:]: v for k, v in arrays.items() if k.startswith("wv_")}
+        counts = wv_arrays.get("counts")
+        if counts is None:
+            raise ValueError("the word counts (array wv_counts) are missing")
+        if counts.ndim != 1 or counts.dtype.kind not in "iu":
             raise ValueError(
-                f"{source}: output vectors of shape {output.shape} and dtype {output.dtype} "
-                f"do not fit {len(wv)} words of dimension {wv.vector_size}"
+                f"the word counts must be a 1-d array of integers, got {counts.dtype} of "
+                f"shape {counts.shape}"
             )
-        model.vocab = Vocabulary(
+        wv = KeyedVectors._from_arrays(_section(meta, "vectors"), wv_arrays, source=source)
+        if len(wv) == 0:
+            raise ValueError("the vocabulary is empty")
+        if wv.vector_size != model.vector_size:
+            raise ValueError(
+                f"the vectors have dimension {wv.vector_size} but the parameter vector_size "
+                f"is {model.vector_size}"
+            )
+        if "output_vectors" not in arrays:
+            raise ValueError("the output weights (array output_vectors) are missing")
+        output = arrays["output_vectors"]
+        expected = (model._output_rows(len(wv)), wv.vector_size)
+        if output.dtype != np.float32 or output.shape != expected:
+            raise ValueError(
+                f"output weights of shape {output.shape} and dtype {output.dtype} do not fit "
+                f"{len(wv)} words of dimension {wv.vector_size} trained with loss "
+                f"{model.loss!r}, which needs float32 of shape {expected}"
+            )
+        if not output.flags.c_contiguous:
+            raise ValueError("the output weights are not stored in C order")
+
+        vocab = Vocabulary(
             wv.index_to_key,
-            wv.counts,
-            total_words=vocab_meta["total_words"],
-            min_count=vocab_meta["min_count"],
-            effective_min_count=vocab_meta["effective_min_count"],
+            counts,
+            total_words=_stored_int(vocab_meta, "total_words"),
+            min_count=_stored_int(vocab_meta, "min_count"),
+            effective_min_count=_stored_int(vocab_meta, "effective_min_count"),
         )
+        model._check_vocab_for_loss(vocab)
+        model.vocab = vocab
         model.wv = wv
         model.output_vectors = output
-        model.epochs_trained = state["epochs_trained"]
-        model.words_trained = state["words_trained"]
-        model.current_alpha = state["current_alpha"]
-        model._corpus_words = state["corpus_words"]
-        model.training_loss = [EpochStats(**stats) for stats in meta.get("training_loss", [])]
+        model.epochs_trained = _stored_int(state, "epochs_trained")
+        model.words_trained = _stored_int(state, "words_trained")
+        alpha = state["current_alpha"]
+        _check_float("state.current_alpha", alpha, minimum=0.0, strict=False)
+        model.current_alpha = float(alpha)
+        corpus_words = state.get("corpus_words")
+        model._corpus_words = None if corpus_words is None else _stored_int(state, "corpus_words")
+        history = meta.get("training_loss", [])
+        if not isinstance(history, list):
+            raise TypeError(f"training_loss must be a list, got {type(history).__name__}")
+        model.training_loss = [_epoch_stats(entry) for entry in history]
         return model
 
     # ------------------------------------------------------------------
@@ -806,11 +956,9 @@ class Word2Vec:
         here, by the producer thread."""
         _, wv, _ = self._built()
         if isinstance(corpus, FileCorpus):
-            if self._encoder is None or self._encoder[0] != corpus.encoding:
-                self._encoder = (
-                    corpus.encoding,
-                    _core.TokenTable.from_words(wv.index_to_key, corpus.encoding),
-                )
+            decoding = (corpus.encoding, corpus.errors)
+            if self._encoder is None or self._encoder[0] != decoding:
+                self._encoder = (decoding, corpus.token_table(wv.index_to_key))
             pieces = corpus.text_pieces(self.job_words)
             text_jobs = iter_text_jobs(
                 pieces, schedule=schedule, words_before=words_before, seed=self.seed, epoch=epoch
@@ -876,6 +1024,49 @@ def _choose_loss(*, hs: int, negative: int, softmax: bool) -> str:
     if hs:
         return "hs"
     return "softmax" if softmax else "ns"
+
+
+def _section(meta: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    section = meta[name]
+    if not isinstance(section, Mapping):
+        raise TypeError(f"the entry {name!r} must be a mapping, got {type(section).__name__}")
+    return section
+
+
+def _stored_int(section: Mapping[str, Any], name: str) -> int:
+    value = section[name]
+    _check_int(name, value, 0)
+    return int(value)
+
+
+_EPOCH_FIELDS = {field.name: field.type for field in fields(EpochStats)}
+
+
+def _epoch_stats(entry: object) -> EpochStats:
+    """One entry of a saved ``training_loss``, checked field by field."""
+    if not isinstance(entry, Mapping) or not set(entry) <= set(_EPOCH_FIELDS):
+        raise ValueError(
+            f"each training_loss entry must map some of {sorted(_EPOCH_FIELDS)} to their "
+            f"values, got {str(entry)[:100]}"
+        )
+    for name, value in entry.items():
+        kind = _EPOCH_FIELDS[name]
+        if kind == "int":
+            _check_int(f"training_loss {name}", value, 0)
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise TypeError(f"training_loss {name} must be true or false, got {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            # the loss of a diverged epoch may be NaN: any float is allowed
+            raise TypeError(f"training_loss {name} must be a number, got {value!r}")
+    return EpochStats(**entry)
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """``np.isfinite(array).all()`` in blocks of rows, without a temporary as large as
+    the array."""
+    rows = max(1, (1 << 20) // max(1, array.shape[1]))
+    return all(np.isfinite(array[i : i + rows]).all() for i in range(0, len(array), rows))
 
 
 def _random_rows(rng: np.random.Generator, rows: int, size: int) -> np.ndarray:

@@ -270,7 +270,7 @@ def _unpack_counts(counts: Mapping[str, int] | WordCounts) -> tuple[list[str], n
     if isinstance(counts, WordCounts):
         total = counts.total_words
     else:
-        total = int(values.sum())
+        total = sum(values.tolist())  # Python ints: an int64 sum can overflow
     return words, values, total
 
 
@@ -326,7 +326,7 @@ def _select(
 
 
 def _empty_vocabulary_error(words: list[str], values: np.ndarray, min_count: int) -> ValueError:
-    if not words or int(values.sum()) == 0:
+    if not words or not values.any():
         return ValueError(
             "no words to build a vocabulary from: the corpus is empty. Check that the "
             "sentences iterable is not exhausted (a generator can be read only once) and "
@@ -413,7 +413,7 @@ class Vocabulary:
         self.index_to_key: list[str] = words
         self.key_to_index: dict[str, int] = key_to_index
         self.counts: np.ndarray = np.ascontiguousarray(array, dtype=np.int64)
-        retained = int(self.counts.sum())
+        retained = sum(self.counts.tolist())  # Python ints: an int64 sum can overflow
         self.total_words: int = retained if total_words is None else int(total_words)
         self.min_count: int = int(min_count)
         self.effective_min_count: int = (
@@ -857,7 +857,9 @@ def _build_huffman(counts: np.ndarray) -> HuffmanCodes:
     # (created a-th) is n + a. Leaves are consumed from the smallest (p = n-1) upwards.
     order = np.argsort(-counts, kind="stable")
     leaf = counts[order][::-1].tolist()
-    sentinel = 2 * int(counts.sum()) + 1
+    # Python ints throughout: the sums of large counts overflow int64 (the tree's
+    # weights are compared, never stored in an array).
+    sentinel = 2 * sum(counts.tolist()) + 1
     leaf.append(sentinel)
     inner = [sentinel] * n
     took_leaf = bytearray(2 * (n - 1))

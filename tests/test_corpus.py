@@ -121,3 +121,77 @@ def test_read_ahead_stops_its_thread_when_closed_early():
     assert next(reader) == 0
     reader.close()
     assert not [t for t in threading.enumerate() if t.name == "cw2v-reader"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "compress"),
+    [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)],
+)
+def test_a_damaged_compressed_corpus_is_a_value_error_naming_the_file(tmp_path, suffix, compress):
+    packed = compress(b"some words here\n" * 200)
+    flipped = bytearray(packed)
+    flipped[len(packed) // 2] ^= 0xFF
+    for name, data in (("cut", packed[: len(packed) - 5]), ("flipped", bytes(flipped))):
+        path = tmp_path / f"{name}{suffix}"
+        path.write_bytes(data)
+        corpus = FileCorpus(path)
+        for read in (list, FileCorpus.count, FileCorpus.total_words):
+            with pytest.raises(ValueError, match=rf"{name}\{suffix}.*damaged or truncated"):
+                read(corpus)
+
+
+def test_an_io_error_of_a_plain_file_is_not_called_damage(tmp_path, monkeypatch):
+    path = tmp_path / "c.txt"
+    path.write_text("a b\n")
+
+    class Failing:
+        def __init__(self, *args):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self, n):
+            raise OSError("disk went away")
+
+    monkeypatch.setattr("builtins.open", Failing)
+    with pytest.raises(OSError, match="disk went away"):
+        list(FileCorpus(path))
+
+
+def test_a_strict_decoding_error_names_the_file_and_the_ways_out(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"fine words\nbad \xff\xfeword\n")
+    corpus = FileCorpus(path)
+    for read in (list, FileCorpus.count):
+        with pytest.raises(UnicodeDecodeError, match=r"bad\.txt.*errors='replace'"):
+            read(corpus)
+
+
+def test_surrogateescape_words_keep_their_bytes_in_training(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_bytes(b"caf\xe9 ok\nok caf\xe9 \xff\n")
+    corpus = FileCorpus(path, errors="surrogateescape")
+    counted = corpus.count()
+    keys = sorted(counted.counts)
+    assert "caf\udce9" in keys and "\udcff" in keys
+    index = {k: i for i, k in enumerate(keys)}
+    (ids, _), *_ = corpus.encoded_chunks(keys, index, 100)
+    want = [index[t] for sentence in corpus for t in sentence]
+    assert ids.tolist() == want and -1 not in want
+
+
+def test_words_that_cannot_occur_in_the_text_encode_as_unknown(tmp_path):
+    """A vocabulary word that the corpus's encoding cannot write (here from a replaced
+    byte, U+FFFD, in a cp1252 text) matches no token instead of failing to encode."""
+    path = tmp_path / "c.txt"
+    path.write_bytes(b"a \x81 b ?\n")  # 0x81 is undefined in cp1252
+    corpus = FileCorpus(path, encoding="cp1252", errors="replace")
+    keys = sorted(corpus.count().counts)
+    assert "\ufffd" in keys and "?" in keys
+    index = {k: i for i, k in enumerate(keys)}
+    (ids, _), *_ = corpus.encoded_chunks(keys, index, 100)
+    assert ids.tolist() == [index["a"], -1, index["b"], index["?"]]

@@ -307,6 +307,10 @@ def test_keyboard_interrupt_stops_training_quickly_and_leaves_a_usable_model():
         ({"cbow_update": "fast"}, ValueError, "cbow_update"),
         ({"callbacks": [object()]}, TypeError, "has none of the methods"),
         ({"trim_rule": 3}, TypeError, "trim_rule must be callable"),
+        ({"window": 2**31 - 1}, ValueError, r"window must be >= 1 and <= 100000"),
+        ({"negative": 2**40}, ValueError, r"negative must be >= 0 and <= 10000"),
+        ({"shared_negatives": "no"}, TypeError, "shared_negatives must be True or False"),
+        ({"cbow_mean": 2}, TypeError, "cbow_mean must be True or False"),
     ],
 )
 def test_invalid_parameters_are_rejected_with_a_clear_message(kwargs, error, message):
@@ -453,3 +457,131 @@ def test_plot_loss_draws_the_loss_per_epoch(tmp_path, real_text):
     model = cw2v.Word2Vec(real_text[:500], vector_size=8, epochs=2, workers=1).train()
     path = model.plot_loss(tmp_path / "loss.png")
     assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_kernels_largest_window_and_negative_are_accepted():
+    from cw2v import _core
+
+    text = [["a", "b", "c", "d", "e"]] * 20
+    for option in ({"window": _core.MAX_WINDOW}, {"negative": _core.MAX_NEGATIVE}):
+        model = cw2v.Word2Vec(text, min_count=1, vector_size=4, workers=1, epochs=1, **option)
+        assert model.train().training_loss[-1].completed
+
+
+def test_words_added_with_add_vectors_train_after_build_vocab_update(tmp_path):
+    text = [["a", "b", "c", "d"]] * 50
+    model = cw2v.Word2Vec(text, min_count=1, vector_size=4, workers=1, epochs=1, sample=0)
+    model.train()
+    model.wv.add_vectors(["new", "absent"], np.full((2, 4), 0.5, dtype=np.float32))
+    for step in (model.train, model.evaluate_loss, lambda: model.save(tmp_path / "m.cw2v")):
+        with pytest.raises(ValueError, match=r"add_vectors.*build_vocab\(sentences, update=True\)"):
+            step()
+    more = [["new", "a", "b"]] * 20
+    model.build_vocab(more, update=True)  # "absent" is not in it: dropped, with a warning
+    assert model.wv.index_to_key == ["a", "b", "c", "d", "new"] == model.vocab.index_to_key
+    assert model.wv["new"].tolist() == [0.5] * 4  # the added vector is its starting point
+    model.train()
+    assert model.wv["new"].tolist() != [0.5] * 4
+    model.save(tmp_path / "m.cw2v")
+
+
+def test_replaced_vectors_are_a_clear_error():
+    model = cw2v.Word2Vec([["a", "b"]] * 20, min_count=1, vector_size=4, workers=1, epochs=1)
+    model.build_vocab()
+    model.wv = cw2v.KeyedVectors(["x", "y"], np.zeros((2, 4), dtype=np.float32))
+    with pytest.raises(ValueError, match="no longer holds the model's vocabulary"):
+        model.train()
+    with pytest.raises(ValueError, match="no longer holds the model's vocabulary"):
+        model.build_vocab([["a"]], update=True)
+
+
+def test_weights_that_become_non_finite_stop_training_as_divergence():
+    """A NaN row of a word the corpus lacks never reaches the loss; the check of the
+    weights after each epoch finds it."""
+    model = cw2v.Word2Vec([["a", "b", "c"]] * 30 + [["rare"]], min_count=1, vector_size=4)
+    model.build_vocab()
+    model.wv.vectors[model.wv.key_to_index["rare"]] = np.nan
+    calls = []
+
+    class Recorder:
+        def on_epoch_end(self, m):
+            calls.append(m.epochs_trained)
+
+    model.callbacks = (Recorder(),)
+    with pytest.raises(cw2v.dispatcher.TrainingDiverged, match=r"epoch 1 the vectors.*alpha"):
+        model.train([["a", "b", "c"]] * 30, epochs=2)
+    assert calls == []  # callbacks never see the broken weights
+    model.wv.vectors[model.wv.key_to_index["rare"]] = 0.0
+    model.output_vectors[0] = np.inf
+    with pytest.raises(cw2v.dispatcher.TrainingDiverged, match="output weights"):
+        model.train([["rare"]] * 30, epochs=1)
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value", "message"),
+    [
+        ("params", "workers", 0, "workers must be >= 1"),
+        ("params", "window", 10**9, "window must be"),
+        ("params", "vector_size", 7, "dimension 6 but the parameter vector_size is 7"),
+        ("params", "negative", 0, "no loss chosen"),
+        ("state", "epochs_trained", "1", "epochs_trained must be an int"),
+        ("state", "current_alpha", -0.5, "current_alpha must be finite and >= 0"),
+        ("vocabulary", "total_words", -1, "total_words must be >= 0"),
+        ("", "training_loss", [{"raw_words": "many"}], "raw_words must be an int"),
+        ("", "training_loss", {"raw_words": 1}, "training_loss must be a list"),
+        ("", "format_version", True, "format version True"),
+        ("", "state", [], "'state' must be a mapping"),
+    ],
+)
+def test_load_checks_every_stored_value_and_names_the_file(tmp_path, where, key, value, message):
+    from cw2v.formats import load_arrays, save_arrays
+
+    text = [["a", "b", "c"]] * 20
+    cw2v.Word2Vec(text, min_count=1, vector_size=6, workers=1, epochs=1).train().save(
+        tmp_path / "good.cw2v"
+    )
+    meta, arrays = load_arrays(tmp_path / "good.cw2v")
+    (meta if where == "" else meta[where])[key] = value
+    save_arrays(tmp_path / "bad.cw2v", meta, arrays)
+    with pytest.raises(ValueError, match=rf"bad\.cw2v.*{message}"):
+        cw2v.Word2Vec.load(tmp_path / "bad.cw2v")
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        ("output_vectors", np.asfortranarray, "not stored in C order"),
+        ("output_vectors", lambda x: x[:-1], r"do not fit 3 words"),
+        ("wv_counts", np.zeros_like, "count must be >= 1"),
+        ("wv_counts", lambda x: x[:, None], "1-d array of integers"),
+        ("wv_counts", lambda x: x.astype(np.float64), "1-d array of integers"),
+    ],
+)
+def test_load_checks_the_arrays_and_names_the_file(tmp_path, name, edit, message):
+    from cw2v.formats import load_arrays, save_arrays
+
+    text = [["a", "b", "c"]] * 20
+    cw2v.Word2Vec(text, min_count=1, vector_size=6, workers=1, epochs=1).train().save(
+        tmp_path / "good.cw2v"
+    )
+    meta, arrays = load_arrays(tmp_path / "good.cw2v")
+    arrays = {k: np.array(v) for k, v in arrays.items()}
+    arrays[name] = edit(arrays[name])
+    save_arrays(tmp_path / "bad.cw2v", meta, arrays)
+    for mmap in (False, True):
+        with pytest.raises(ValueError, match=rf"bad\.cw2v.*{message}"):
+            cw2v.Word2Vec.load(tmp_path / "bad.cw2v", mmap=mmap)
+
+
+def test_a_file_corpus_read_with_surrogateescape_trains_its_undecodable_words(tmp_path):
+    from cw2v.corpus import FileCorpus
+
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(b"caf\xe9 au lait\n" * 200)
+    corpus = FileCorpus(path, errors="surrogateescape")
+    model = cw2v.Word2Vec(corpus, min_count=1, vector_size=4, workers=1, sample=0)
+    model.build_vocab()
+    before = model.wv["caf\udce9"].copy()
+    stats = model.train(epochs=1).training_loss[-1]
+    assert stats.effective_words == stats.raw_words == 600  # no word is unknown
+    assert not np.array_equal(model.wv["caf\udce9"], before)

@@ -695,6 +695,17 @@ def test_huffman_large_zipf_vocabulary():
     assert lengths[0] < lengths[-1]
 
 
+def test_huffman_and_totals_of_counts_whose_sum_overflows_int64():
+    """Counts near 2**62 each: their sum passes 2**63, which an int64 sum wraps."""
+    counts = [2**62 + k for k in (5, 4, 3, 2, 1, 0)]
+    vocab = Vocabulary([f"w{i}" for i in range(6)], counts)
+    assert vocab.total_words == sum(counts)
+    _check_tree(vocab)
+    _check_optimal_and_monotone(vocab)
+    from_counts = Vocabulary.from_counts(dict(zip("abcd", counts, strict=False)), min_count=1)
+    assert from_counts.total_words == sum(counts[:4])
+
+
 def test_huffman_unsorted_vocabulary_after_update():
     old = Vocabulary.from_sentences(BUILTIN[:3], min_count=1)
     new = old.updated(count_words(BUILTIN), min_count=1)
