@@ -41,14 +41,6 @@ from cw2v.formats import load_arrays, load_word2vec_format, save_arrays, save_wo
 from cw2v.vectors import KeyedVectors
 from cw2v.vocab import Vocabulary
 
-# These tests found the open bugs listed in issue 8 (wrong exception types for damaged
-# files, missing checks when loading tampered models, parameters beyond a C int, ...).
-# They run when CW2V_RELIABILITY=1 until those are fixed; then this line goes.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("CW2V_RELIABILITY") != "1",
-    reason="opt-in until the bugs of issue 8 are fixed: set CW2V_RELIABILITY=1",
-)
-
 EXAMPLES = int(os.environ.get("CW2V_FUZZ_EXAMPLES", "20"))
 IN_CHILD = os.environ.get("CW2V_FUZZ_CHILD") == "1"
 

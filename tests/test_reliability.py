@@ -82,14 +82,6 @@ import cw2v
 from cw2v.formats import load_arrays, load_word2vec_format, save_arrays
 from cw2v.vectors import KeyedVectors
 
-# These tests found the open bugs listed in issue 8 (wrong exception types for damaged
-# files, missing checks when loading tampered models, parameters beyond a C int, ...).
-# They run when CW2V_RELIABILITY=1 until those are fixed; then this line goes.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("CW2V_RELIABILITY") != "1",
-    reason="opt-in until the bugs of issue 8 are fixed: set CW2V_RELIABILITY=1",
-)
-
 #: Where the parent imported cw2v from: children import the same build.
 IMPORT_ROOT = str(Path(cw2v.__file__).resolve().parents[1])
 CHILD_TIMEOUT = 120  # seconds; every child here normally exits in a few
@@ -947,10 +939,8 @@ def _stride_cases() -> dict[str, Callable[[], object]]:
         def case():
             for loss in LOSSES:
                 model = _trained(loss)
-                kernel = model._make_kernel()
-                names = ("keep_thresholds", "noise_prob", "noise_alias", "codes", "points")
-                given = dict(zip((*names, "code_offsets"), kernel.arrays[2:], strict=True))
-                given = {k: v for k, v in given.items() if v is not None}
+                model._make_kernel()
+                given = {k: v for k, v in model._tables.items() if v is not None}
                 syn0 = make_syn0(model.wv.vectors)
                 syn1 = make_syn1(model.output_vectors)
                 V = len(model.wv)
