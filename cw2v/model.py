@@ -63,7 +63,7 @@ _SAVED_PARAMS = (
 )
 _CALLBACK_EVENTS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
 _SOFTMAX_WARN_WORDS = 20_000
-_HOT_ROWS = 256
+_HOT_ROWS = 1024
 
 
 def _available_cores() -> int:
