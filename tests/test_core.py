@@ -19,6 +19,7 @@ error <= step / 2 per term (|d log sigma / dx| <= 1).
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 from dataclasses import dataclass
@@ -406,6 +407,110 @@ def test_split_text_cuts_at_line_breaks_into_pieces_that_cover_the_text(piece_wo
     assert sum(p[2] for p in pieces) == len(text.split())
     with pytest.raises(ValueError, match="piece_words"):
         _core.split_text(text, 0)
+
+
+ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
+
+
+def random_text(seed: int, size: int) -> bytes:
+    """Runs of every whitespace byte and of token bytes, short and long (past the
+    64- and 128-byte blocks the compiled scanners work in), with bytes that differ
+    from whitespace only in their high bit (0x89-0x8d, 0xa0) and NUL."""
+    rng = np.random.default_rng(seed)
+    spaces = np.frombuffer(ASCII_WHITESPACE, dtype=np.uint8)
+    letters = np.frombuffer(b"ab\x00\x7f\x80\x89\x8a\x8d\xa0\xff", dtype=np.uint8)
+    parts, total = [], 0
+    while total < size:
+        if rng.random() < 0.5:
+            run = rng.choice([1, 1, 1, 2, 3, 70, 200])
+            parts.append(rng.choice(spaces, size=run).tobytes())
+        else:
+            run = rng.choice([1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 24, 63, 64, 65, 130])
+            parts.append(rng.choice(letters[: rng.integers(2, 11)], size=run).tobytes())
+        total += len(parts[-1])
+    return b"".join(parts)[:size]
+
+
+def split_text_reference(text: bytes, piece_words: int) -> list[tuple[int, int, int]]:
+    """The rule of ``_core.split_text``, byte by byte."""
+    longest = piece_words + piece_words // 2
+    pieces, i, start = [], 0, 0
+    while i < len(text):
+        tokens = 0
+        while i < len(text):
+            if text[i] in ASCII_WHITESPACE:
+                i += 1
+                if text[i - 1] == ord("\n") and tokens >= piece_words:
+                    break
+            else:
+                while i < len(text) and text[i] not in ASCII_WHITESPACE:
+                    i += 1
+                tokens += 1
+                if tokens >= longest:
+                    break
+        if tokens:
+            pieces.append((start, i, tokens))
+        start = i
+    return pieces
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_compiled_tokenisers_match_bytes_split_on_random_text(seed):
+    size = [0, 1, 7, 63, 64, 65, 127, 129, 500, 2000, 3000, 5000][seed]
+    text = random_text(seed, size)
+    tokens = text.split()
+    for start in range(min(len(text), 130)):  # every alignment to the scanners' blocks
+        assert _core.count_tokens(text[start:]) == len(text[start:].split())
+    for piece_words in (1, 2, 5, 40, 1000):
+        assert _core.split_text(text, piece_words) == split_text_reference(text, piece_words)
+    for start in (1, 2, 63, 127):
+        assert _core.split_text(text[start:], 5) == split_text_reference(text[start:], 5)
+    table = _core.TokenTable()
+    assert table.count(text) == len(tokens)
+    assert sorted(table.items()) == sorted(collections.Counter(tokens).items())
+    # a vocabulary of every other distinct token: hits and misses of every length
+    vocab = [*list(dict.fromkeys(tokens))[::2], b"never", b"x" * 40]
+    lookup = _core.TokenTable.from_words([w.decode("latin-1") for w in vocab], "latin-1")
+    index = {w: i for i, w in enumerate(vocab)}
+    ids, offsets = lookup.encode(text)
+    lines = [line.split() for line in text.split(b"\n") if line.split()]
+    assert ids.tolist() == [index.get(t, -1) for line in lines for t in line]
+    assert np.diff(offsets).tolist() == [len(line) for line in lines]
+
+
+@pytest.mark.parametrize("stop", [1, 5, 8, 15, 16, 17, 63, 64, 65, 200, 301])
+def test_compiled_tokenisers_read_nothing_past_their_text(stop):
+    """A slice of a larger buffer: the token cut by its end ends there."""
+    padded = b"w" * 40 + random_text(stop, 301) + b"y" * 40
+    text = memoryview(padded)[40 : 40 + stop]
+    tokens = bytes(text).split()
+    assert _core.count_tokens(text) == len(tokens)
+    assert _core.split_text(text, 3) == split_text_reference(bytes(text), 3)
+    table = _core.TokenTable()
+    table.count(text)
+    assert sorted(table.items()) == sorted(collections.Counter(tokens).items())
+    words = [t.decode("latin-1") for t in dict.fromkeys(tokens)]
+    lookup = _core.TokenTable.from_words(words, "latin-1")
+    ids, _ = lookup.encode(text)
+    assert -1 not in ids.tolist() and len(ids) == len(tokens)
+
+
+def test_token_table_keeps_keys_of_every_length_through_growth_and_pruning():
+    """Keys of 1 to 31 bytes (kept in the slot up to 16, in the arena beyond) come
+    back from items() after the table grew and after prune()."""
+    keys = [b"%s%d" % (b"ABC"[i % 3 :] * length, i) for i in range(3000) for length in (0, 2, 5, 9)]
+    table = _core.TokenTable(1)
+    text = b" ".join(key for i, key in enumerate(keys) for _ in range(1 + i % 3))
+    table.count(text)
+    counts = collections.Counter(text.split())
+    assert dict(table.items()) == counts
+    table.prune(1)
+    assert dict(table.items()) == {k: c for k, c in counts.items() if c > 1}
+    assert table.min_value() == 2 and len(table) == len(table.items())
+    words = [k.decode() for k in counts] + [""]
+    index = {word: i for i, word in enumerate(words)}
+    lookup = _core.TokenTable.from_words(words)
+    assert lookup.encode(text)[0].tolist() == [index[t.decode()] for t in text.split()]
 
 
 def test_token_table_encodes_words_decoded_with_surrogateescape():
