@@ -35,7 +35,12 @@ CONFIGS = {
     "sg-ns": {"sg": 1, "hs": 0, "negative": 5},
     "cbow-ns": {"sg": 0, "hs": 0, "negative": 5},
     "sg-hs": {"sg": 1, "hs": 1, "negative": 0},
+    # cw2v only (gensim and word2vec.c have no full softmax); O(V d) per prediction, so a
+    # small vocabulary, and a prefix of the corpus (--max-words)
+    "sg-softmax": {"sg": 1, "hs": 0, "negative": 0, "softmax": True, "max_final_vocab": 2000},
 }
+CW2V_ONLY = {"sg-softmax"}
+DEFAULT_CONFIGS = "sg-ns,cbow-ns,sg-hs"
 QUALITY = ("analogy", "wordsim353", "simlex999")
 COMMON = {"vector_size": 100, "window": 5, "min_count": 5, "sample": 1e-3, "alpha": 0.025}
 
@@ -143,9 +148,10 @@ def table(rows: list[dict]) -> str:
             f"{row[m]:.4f}" + (f" ±{row[m + '_spread'] / 2:.4f}" if row["runs"] > 1 else "")
             for m in QUALITY
         )
+        ratio = f"{row['ratio']:.2f}" if "ratio" in row else "-"
         lines.append(
             f"| {row['config']} | {row['lib']} | {row['words_per_second'] / 1e6:.3f} M "
-            f"| {row.get('ratio', 1.0):.2f} | {row['vocab_seconds']:.1f} "
+            f"| {ratio} | {row['vocab_seconds']:.1f} "
             f"| {row['wall_seconds']:.1f} | {row['peak_rss_mb']:.0f} | {quality} | {row['runs']} |"
         )
     return head + "\n".join(lines) + "\n"
@@ -157,7 +163,11 @@ def main() -> None:
     parser.add_argument("--max-words", type=int, default=None, help="use a prefix of the corpus")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument(
+        "--configs",
+        default=DEFAULT_CONFIGS,
+        help=f"comma-separated, from {', '.join(CONFIGS)} (default: {DEFAULT_CONFIGS})",
+    )
     parser.add_argument("--libs", default="cw2v,gensim")
     parser.add_argument(
         "--word2vec-bin",
@@ -185,6 +195,8 @@ def main() -> None:
         rows = []
         for config in args.configs.split(","):
             libs = args.libs.split(",") + (["word2vec.c"] if args.word2vec_bin else [])
+            if config in CW2V_ONLY:
+                libs = [lib for lib in libs if lib == "cw2v"]
             results: dict[str, list[dict]] = {lib: [] for lib in libs}
             for repeat in range(args.repeat):
                 for lib in results:

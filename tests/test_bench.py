@@ -43,12 +43,16 @@ def test_compare_reports_both_libraries(tmp_path):
         "--epochs",
         "1",
         "--configs",
-        "sg-ns,sg-hs",
+        "sg-ns,sg-hs,sg-softmax",
         "--out",
         str(tmp_path / "table.md"),
     )
     for config in ("sg-ns", "sg-hs"):
         assert f"| {config} | cw2v |" in out and f"| {config} | gensim |" in out
+    # gensim has no full softmax: cw2v alone, without a ratio
+    assert "| sg-softmax | cw2v | " in out and "| sg-softmax | gensim |" not in out
+    softmax_row = next(line for line in out.splitlines() if line.startswith("| sg-softmax"))
+    assert softmax_row.split(" | ")[3] == "-"
     assert (tmp_path / "table.md").read_text() in out
 
 
