@@ -37,8 +37,9 @@ the exact ``log sigmoid`` so that badly wrong predictions are not
 under-reported. The largest error of a tabulated sigmoid inside the range is
 ``max sigma' * step / 2 = 0.25 * (2 * MAX_SIGMOID / SIGMOID_TABLE_SIZE) / 2``.
 
-Random numbers: each job (and each test update) owns a splitmix64
-generator seeded by the caller; nothing is shared between threads.
+Random numbers: each job (and each test update) owns two splitmix64
+generators seeded from the caller's seed, one for subsampling and window
+sizes, one for noise words; nothing is shared between threads.
 """
 
 from libc.math cimport exp, log, log1p
