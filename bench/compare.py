@@ -190,6 +190,12 @@ def main() -> None:
             words = write_prefix(corpus, args.max_words, prefix)
             corpus_label = f"{corpus.name}, first {words:,} words"
             corpus = prefix
+        elif args.word2vec_bin and corpus.suffix == ".gz":
+            # word2vec.c reads plain text only; every library reads the same copy
+            plain = Path(tmp) / "corpus.txt"
+            words = write_prefix(corpus, sys.maxsize, plain)
+            corpus_label = f"{corpus.name} (decompressed, {words:,} words)"
+            corpus = plain
         else:
             corpus_label = corpus.name
         rows = []
