@@ -46,7 +46,7 @@ from libc.math cimport exp, log, log1p
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy
-from scipy.linalg.cython_blas cimport sgemv, sger
+from scipy.linalg.cython_blas cimport sgemm
 
 include "_io.pxi"
 include "_text.pxi"
@@ -200,6 +200,7 @@ cdef struct Work:
     float **input_rows             # the input rows of the update
     float *hidden                  # CBOW's mean (or sum) of the context rows
     float *grad_hidden             # n x size: -alpha * dJ/dh_j
+    float *hidden_block            # full softmax: the n hidden vectors side by side
     float *coefs                   # n x max_outputs: alpha * (label - sigma(f))
     int32_t *rows                  # output rows of the current update
     uint8_t *labels                # their binary labels
@@ -463,18 +464,23 @@ cdef double full_softmax_loss(
     """Softmax over the whole vocabulary, O(V d) per hidden vector.
 
     The output matrix is row-major (V, d), i.e. a column-major (d, V) matrix
-    ``A`` for BLAS: scores = A^T h, grad_h = A c, A += h c^T, with
-    ``c = -alpha * (softmax(scores) - onehot(target))``. All scores are
-    computed before the matrix changes.
+    ``A`` for BLAS. With the n hidden vectors as the columns of ``H`` (d, n):
+    scores ``S = A^T H``, ``C = -alpha * (softmax(S) - onehot(target))``
+    column by column, ``grad_H = A C`` and ``A += H C^T``: three matrix
+    products (sgemm), which read ``A`` three times per update instead of
+    three times per hidden vector. All scores are computed before the matrix
+    changes.
     """
     cdef int i, j, V = p.vocab_size, d = p.size, lda = <int>p.syn1_stride
     cdef float top, inv_total
     cdef double total, loss = 0.0
     cdef float *c
     for j in range(n):
+        memcpy(w.hidden_block + <int64_t>j * d, w.hidden_rows[j], d * sizeof(float))
+    sgemm(b"T", b"N", &V, &n, &d, &ONEF, p.syn1, &lda, w.hidden_block, &d, &ZEROF,
+          w.coefs, &V)
+    for j in range(n):
         c = w.coefs + <int64_t>j * V
-        sgemv(b"T", &d, &V, &ONEF, p.syn1, &lda, <float *>w.hidden_rows[j], &ONE,
-              &ZEROF, c, &ONE)
         top = c[0]
         for i in range(1, V):
             if c[i] > top:
@@ -489,11 +495,10 @@ cdef double full_softmax_loss(
         for i in range(V):
             c[i] *= inv_total
         c[target] += alpha
-        sgemv(b"N", &d, &V, &ONEF, p.syn1, &lda, c, &ONE, &ZEROF,
-              w.grad_hidden + <int64_t>j * d, &ONE)
-    for j in range(n):
-        sger(&d, &V, &ONEF, <float *>w.hidden_rows[j], &ONE, w.coefs + <int64_t>j * V,
-             &ONE, p.syn1, &lda)
+    sgemm(b"N", b"N", &d, &n, &V, &ONEF, p.syn1, &lda, w.coefs, &V, &ZEROF,
+          w.grad_hidden, &d)
+    sgemm(b"N", b"T", &d, &V, &n, &ONEF, w.hidden_block, &d, w.coefs, &V, &ONEF,
+          p.syn1, &lda)
     return loss
 
 
@@ -674,7 +679,7 @@ cdef int alloc_work(
     cdef int64_t hot_bytes
     w.hidden_rows = NULL
     w.output_rows = w.input_rows = NULL
-    w.hidden = w.grad_hidden = w.coefs = NULL
+    w.hidden = w.grad_hidden = w.coefs = w.hidden_block = NULL
     w.rows = NULL
     w.labels = NULL
     w.next_noise = NULL
@@ -699,6 +704,8 @@ cdef int alloc_work(
     w.input_rows = <float **>malloc(max_inputs * sizeof(float *))
     w.hidden = <float *>malloc(p.size * sizeof(float))
     w.grad_hidden = <float *>malloc(hidden * p.size * sizeof(float))
+    w.hidden_block = <float *>malloc(
+        (hidden if p.loss == FULL_SOFTMAX else 1) * p.size * sizeof(float))
     w.coefs = <float *>malloc(hidden * p.max_outputs * sizeof(float))
     w.rows = <int32_t *>malloc(p.max_outputs * sizeof(int32_t))
     w.labels = <uint8_t *>malloc(p.max_outputs * sizeof(uint8_t))
@@ -709,7 +716,7 @@ cdef int alloc_work(
     next_random(&w.rng)
     if (w.hidden_rows == NULL or w.output_rows == NULL or w.input_rows == NULL
             or w.hidden == NULL
-            or w.grad_hidden == NULL
+            or w.grad_hidden == NULL or w.hidden_block == NULL
             or w.coefs == NULL or w.rows == NULL or w.labels == NULL
             or w.next_noise == NULL):
         free_work(w)
@@ -729,13 +736,14 @@ cdef void free_work(Work *w) noexcept nogil:
     free(w.input_rows)
     free(w.hidden)
     free(w.grad_hidden)
+    free(w.hidden_block)
     free(w.coefs)
     free(w.rows)
     free(w.labels)
     free(w.next_noise)
     w.hidden_rows = w.output_rows = NULL
     w.input_rows = NULL
-    w.hidden = w.grad_hidden = w.coefs = NULL
+    w.hidden = w.grad_hidden = w.coefs = w.hidden_block = NULL
     w.rows = NULL
     w.labels = NULL
     w.next_noise = NULL
