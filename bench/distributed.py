@@ -8,7 +8,11 @@ files of equal size:
   analogy accuracy (questions-words, first 30,000 words), WordSim353
   Spearman, and training throughput (raw words per second of the training
   rounds, vocabulary scan and start-up excluded; end-to-end time reported
-  too);
+  too). With several ``--seeds`` and ``--sync`` values it runs, for every
+  seed and interval, one single-process run and then the Ray run (so machine
+  drift hits both alike), and summarises every interval over the seeds: the
+  mean difference to the mean of all single-process runs, half the spread,
+  and the throughput ratio (best against best);
 * ``throughput``: the same two, alternating, without evaluation, ``--repeat``
   times (best and median);
 * ``sweep``: quality against the number of actors, the sync interval and the
@@ -21,6 +25,8 @@ files of equal size:
 Examples::
 
     python bench/distributed.py compare --max-words 10000000 --epochs 5 --sync 350000
+    python bench/distributed.py compare --max-words 10000000 --epochs 5 \\
+        --sync 250000 350000 500000 --seeds 1 2 --json compare.json
     python bench/distributed.py throughput --max-words 10000000 --epochs 2 --sync 350000 \\
         --json throughput.json
     python bench/distributed.py sweep --max-words 10000000 --actors 1 2 4 \\
@@ -31,6 +37,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -86,10 +93,11 @@ def quality(wv: Any) -> dict[str, float]:
     return {"analogy": analogy.accuracy, "wordsim353": pairs.spearman}
 
 
-def run_single(corpus: Path, workers: int, epochs: int) -> dict[str, Any]:
+def run_single(corpus: Path, workers: int, epochs: int, seed: int = 1) -> dict[str, Any]:
     import cw2v
 
-    model = cw2v.Word2Vec(corpus, workers=workers, epochs=epochs, progress=False, **PARAMS)
+    params = {**PARAMS, "seed": seed}
+    model = cw2v.Word2Vec(corpus, workers=workers, epochs=epochs, progress=False, **params)
     model.build_vocab()
     started = time.perf_counter()
     model.train()
@@ -97,6 +105,7 @@ def run_single(corpus: Path, workers: int, epochs: int) -> dict[str, Any]:
     words = sum(s.raw_words for s in model.training_loss)
     return {
         "kind": f"1 process x {workers} threads",
+        "seed": seed,
         "words_per_second": words / seconds,
         "train_seconds": seconds,
         "vocabulary": len(model.wv),
@@ -112,6 +121,9 @@ def run_ray(
     averaging: str,
     epochs: int,
     warmup: float = 0.0,
+    seed: int = 1,
+    hot_rows: int = 0,
+    hot_sync: int | None = None,
 ) -> dict[str, Any]:
     from cw2v.distributed import train_on_ray
 
@@ -124,10 +136,12 @@ def run_ray(
         sync_every_words=sync,
         averaging=averaging,
         warmup=warmup,
+        hot_rows=hot_rows if hot_sync else 0,
+        hot_sync_every_words=hot_sync or None,
         epochs=epochs,
         on_sync=infos.append,
         actor_options={"num_cpus": 0.5 if actors > 2 else 1},
-        **PARAMS,
+        **{**PARAMS, "seed": seed},
     )
     total = time.perf_counter() - started
     train = sum(i.train_seconds + i.sync_seconds for i in infos)
@@ -137,10 +151,13 @@ def run_ray(
     actor_seconds = sum(sum(i.shard_seconds) for i in infos)
     return {
         "kind": f"Ray {actors} actors x {threads} threads",
+        "seed": seed,
         "actors": actors,
         "sync_every_words": sync,
+        "hot": f"{hot_rows} rows every {hot_sync:,}" if hot_sync and hot_sync < sync else "",
         "averaging": averaging if not warmup else f"{averaging}, warm-up {warmup:g}",
         "rounds": len(infos),
+        "full_rounds": sum(i.all_rows for i in infos),
         "words_per_second": words / train,
         "train_seconds": train,
         "end_to_end_seconds": total,
@@ -205,8 +222,10 @@ def run_spark(whole: Path, partitions: int, sync: int, averaging: str, epochs: i
 
 
 def row(result: dict[str, Any]) -> str:
+    seed = f" (seed {result['seed']})" if "seed" in result else ""
     return (
-        f"| {result['kind']} | {result.get('sync_every_words', '-')} | "
+        f"| {result['kind']}{seed} | {result.get('sync_every_words', '-')}"
+        f"{'; hot ' + result['hot'] if result.get('hot') else ''} | "
         f"{result.get('averaging', '-')} | {result['analogy']:.4f} | {result['wordsim353']:.4f} | "
         f"{result['words_per_second'] / 1e6:.3f} | {result['train_seconds']:.1f} | "
         f"{result.get('end_to_end_seconds', result['train_seconds']):.1f} |"
@@ -217,6 +236,44 @@ HEADER = (
     "| run | sync every (words/actor) | averaging | analogy (30k) | WordSim353 ρ | "
     "M words/s (training) | training s | end-to-end s |\n|---|---|---|---|---|---|---|---|"
 )
+
+
+def summary(singles: list[dict[str, Any]], ray_runs: list[dict[str, Any]]) -> str:
+    """Every sync interval over the seeds, against the mean of the single-process runs."""
+    base = {m: float(np.mean([s[m] for s in singles])) for m in ("analogy", "wordsim353")}
+    spread = {m: (np.ptp([s[m] for s in singles]) / 2) for m in base}
+    best_single = max(s["words_per_second"] for s in singles)
+    lines = [
+        f"\n1 process x {singles[0]['kind'].split(' x ')[1]} ({len(singles)} runs, seeds "
+        f"{sorted({s['seed'] for s in singles})}): analogy {base['analogy']:.4f} "
+        f"± {spread['analogy']:.4f}, WordSim353 {base['wordsim353']:.4f} "
+        f"± {spread['wordsim353']:.4f}, best {best_single / 1e6:.3f} M words/s\n",
+        "| sync every | seeds | analogy (mean ± half-spread) | Δ analogy | WordSim353 | "
+        "Δ WordSim353 | best M words/s | vs best single | median of paired ratios | "
+        "sync s/round | MB sent/actor/round |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    settings = sorted({(r["sync_every_words"], r.get("hot", "")) for r in ray_runs})
+    for sync, hot in settings:
+        runs = [r for r in ray_runs if (r["sync_every_words"], r.get("hot", "")) == (sync, hot)]
+        pairs = [
+            (s, r) for s, r in zip(singles, ray_runs, strict=True) if any(r is x for x in runs)
+        ]
+        cells = []
+        for metric in ("analogy", "wordsim353"):
+            values = [r[metric] for r in runs]
+            mean = float(np.mean(values))
+            cells.append(f"{mean:.4f} ± {np.ptp(values) / 2:.4f} | {mean - base[metric]:+.4f}")
+        best = max(r["words_per_second"] for r in runs)
+        paired = np.median([r["words_per_second"] / s["words_per_second"] for s, r in pairs])
+        lines.append(
+            f"| {sync:,}{'; hot ' + hot if hot else ''} | {len(runs)} | {cells[0]} | "
+            f"{cells[1]} | {best / 1e6:.3f} | "
+            f"{best / best_single:.2f}x | {paired:.2f}x | "
+            f"{np.mean([r['sync_seconds_per_round'] for r in runs]):.3f} | "
+            f"{np.mean([r['bytes_sent_per_actor_round'] for r in runs]) / 1e6:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def start_ray(actors: int) -> None:
@@ -300,6 +357,17 @@ def main() -> None:
     parser.add_argument("--sync", type=int, nargs="+", default=[350_000])
     parser.add_argument("--averaging", nargs="+", default=["auto"])
     parser.add_argument("--warmup", type=float, nargs="+", default=[0.0])
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[1], help="compare: model seeds (sweep: the first)"
+    )
+    parser.add_argument("--hot-rows", type=int, default=4096, help="rows synced more often")
+    parser.add_argument(
+        "--hot-sync",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="hot-row intervals (0: off; throughput: the first)",
+    )
     parser.add_argument("--no-single", action="store_true", help="sweep: skip the baseline")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     parser.add_argument("--measured", type=Path, default=None, help="compare's JSON")
@@ -328,30 +396,40 @@ def main() -> None:
         )
         print(HEADER)
         if args.what == "compare":
-            single = run_single(whole, args.workers, args.epochs)
-            print(row(single), flush=True)
             start_ray(args.workers)
-            ray_run = run_ray(
-                parts, args.workers, 1, args.sync[0], args.averaging[0], args.epochs, args.warmup[0]
-            )
-            print(row(ray_run), flush=True)
-            results.update(single=single, ray=ray_run)
-            print(
-                f"\nRay / single: throughput "
-                f"{ray_run['words_per_second'] / single['words_per_second']:.2f}x, "
-                f"analogy {ray_run['analogy'] - single['analogy']:+.4f}, "
-                f"WordSim353 {ray_run['wordsim353'] - single['wordsim353']:+.4f}; "
-                f"sync {ray_run['sync_seconds_per_round']:.3f} s per round, "
-                f"{ray_run['bytes_sent_per_actor_round'] / 1e6:.1f} MB sent per actor per round "
-                f"({ray_run['rows_sent_per_actor_round']:,.0f} rows)"
-            )
+            singles: list[dict[str, Any]] = []
+            ray_runs: list[dict[str, Any]] = []
+            for seed in args.seeds:
+                for sync in args.sync:
+                    for hot_sync in args.hot_sync:
+                        single = run_single(whole, args.workers, args.epochs, seed)
+                        print(row(single), flush=True)
+                        ray_run = run_ray(
+                            parts,
+                            args.workers,
+                            1,
+                            sync,
+                            args.averaging[0],
+                            args.epochs,
+                            args.warmup[0],
+                            seed,
+                            args.hot_rows,
+                            hot_sync,
+                        )
+                        print(row(ray_run), flush=True)
+                        singles.append(single)
+                        ray_runs.append(ray_run)
+            results.update(single_runs=singles, ray_runs=ray_runs)
+            if len(ray_runs) == 1:
+                results.update(single=singles[0], ray=ray_runs[0])
+            print(summary(singles, ray_runs))
         elif args.what == "throughput":
             global SKIP_QUALITY
             SKIP_QUALITY = True
             start_ray(args.workers)
             speeds: dict[str, list[float]] = {"single": [], "ray": []}
             for _ in range(args.repeat):
-                single = run_single(whole, args.workers, args.epochs)
+                single = run_single(whole, args.workers, args.epochs, args.seeds[0])
                 ray_run = run_ray(
                     parts,
                     args.workers,
@@ -360,6 +438,9 @@ def main() -> None:
                     args.averaging[0],
                     args.epochs,
                     args.warmup[0],
+                    args.seeds[0],
+                    args.hot_rows,
+                    args.hot_sync[0],
                 )
                 print(row(single), flush=True)
                 print(row(ray_run), flush=True)
@@ -375,16 +456,27 @@ def main() -> None:
             )
         elif args.what == "sweep":
             if not args.no_single:
-                single = run_single(whole, args.workers, args.epochs)
+                single = run_single(whole, args.workers, args.epochs, args.seeds[0])
                 print(row(single), flush=True)
                 results["single"] = single
             start_ray(max(args.actors))
             runs = []
             for actors in args.actors:
-                for sync in args.sync:
+                for sync, hot_sync in itertools.product(args.sync, args.hot_sync):
                     for averaging in args.averaging:
                         for warmup in args.warmup if averaging == "sum" else [0.0]:
-                            result = run_ray(parts, actors, 1, sync, averaging, args.epochs, warmup)
+                            result = run_ray(
+                                parts,
+                                actors,
+                                1,
+                                sync,
+                                averaging,
+                                args.epochs,
+                                warmup,
+                                args.seeds[0],
+                                args.hot_rows,
+                                hot_sync,
+                            )
                             runs.append(result)
                             print(row(result), flush=True)
             results["runs"] = runs

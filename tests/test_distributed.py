@@ -9,6 +9,7 @@ are skipped when Ray or PySpark is not installed (``pip install cw2v[ray]``,
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import shutil
 import signal
@@ -64,6 +65,42 @@ def test_rounds_follow_global_progress():
         assert [t.alpha_end for t in tasks] == pytest.approx([0.5 - 0.4 * done / total] * 3)
         assert {t.round for t in tasks} == {position}
     assert done == total
+
+
+def test_hot_rows_sync_every_round_and_all_rows_every_few():
+    shard_words = [100, 60]
+    plan = plan_rounds(
+        shard_words,
+        sync_every_words=40,
+        epochs=2,
+        alpha=0.5,
+        min_alpha=0.1,
+        hot_rows=5,
+        hot_sync_every_words=10,
+    )
+    assert len(plan) == 2 * 10  # rounds of the hot interval
+    # all rows every 40 words (4 rounds of 10) and at the end of every epoch
+    full = [position for position, tasks in enumerate(plan) if tasks[0].hot_rows is None]
+    assert full == [3, 7, 9, 13, 17, 19]
+    assert all(t.hot_rows == 5 for p, tasks in enumerate(plan) if p not in full for t in tasks)
+    assert [t.words for t in plan[9]] == [10, 0]
+    total, done = 2 * sum(shard_words), 0
+    for tasks in plan:  # the learning rate still follows the global progress
+        assert tasks[0].alpha_start == pytest.approx(0.5 - 0.4 * done / total)
+        done += sum(t.words for t in tasks)
+    assert done == total
+    # without hot rows, or with a hot interval no shorter than the full one: every sync is full
+    for hot_rows, every in ((0, 10), (5, 40), (5, None)):
+        plain = plan_rounds(
+            shard_words,
+            sync_every_words=40,
+            epochs=2,
+            alpha=0.5,
+            min_alpha=0.1,
+            hot_rows=hot_rows,
+            hot_sync_every_words=every,
+        )
+        assert len(plain) == 2 * 3 and all(t.hot_rows is None for ts in plain for t in ts)
 
 
 def test_cursor_hands_out_exact_word_counts_and_keeps_sentences():
@@ -289,6 +326,74 @@ def test_after_a_sync_every_replica_and_the_driver_agree(sample_lines, loss, ave
     assert not np.allclose(driver.output_vectors, start[1])
 
 
+@pytest.mark.parametrize("loss", [{"sg": 1}, {"hs": 1, "negative": 0}])
+def test_a_hot_round_syncs_the_frequent_rows_and_the_next_full_one_the_rest(sample_lines, loss):
+    params = check_params({**PARAMS, "max_final_vocab": 400, **loss})
+    sentences = _sentences(sample_lines[:800])
+    vocab = build_vocabulary(count_words(sentences), params)
+    trainers = [
+        ShardTrainer(build_model(params, vocab, workers=1), shard=k, averaging="sum", threads=1)
+        for k in range(2)
+    ]
+    start_in, start_out = trainers[0].input_vectors.copy(), trainers[0].output_vectors.copy()
+    hot = 30
+    hot_in, hot_out = trainers[0].hot_ranges(hot)
+    # the most used output rows: the first (negative sampling) or the last (the
+    # inner nodes next to the root of the Huffman tree)
+    assert hot_in == slice(0, hot)
+    rows_out = len(start_out)
+    assert hot_out == (slice(rows_out - hot, rows_out) if "hs" in loss else slice(0, hot))
+    cold_in = np.arange(hot, len(start_in))
+    cold_out = np.setdiff1d(np.arange(rows_out), np.arange(rows_out)[hot_out])
+
+    def train(round_index, hot_rows):
+        updates = []
+        for k, trainer in enumerate(trainers):
+            at = k * 400 + round_index * 200
+            part = sentences[at : at + 200]
+            ids = np.array([vocab.key_to_index.get(w, -1) for s in part for w in s], np.int32)
+            offsets = np.concatenate(([0], np.cumsum([len(s) for s in part]))).astype(np.int64)
+            task = RoundTask(0, round_index, round_index, len(ids), 0.025, 0.02, 1.0, hot_rows)
+            updates.append((trainer.train_round([(ids, offsets)], task)[1], ids))
+        return updates
+
+    first = train(0, hot)
+    for update, _ in first:  # only the hot rows travel
+        assert (update.input.start, update.input.stop) == (hot_in.start, hot_in.stop)
+        assert (update.output.start, update.output.stop) == (hot_out.start, hot_out.stop)
+    combined = average_updates([u for u, _ in first], "sum")
+    for trainer in trainers:
+        trainer.apply([combined])
+    a, b = trainers
+    assert np.array_equal(a.input_vectors[hot_in], b.input_vectors[hot_in])
+    assert np.array_equal(a.output_vectors[hot_out], b.output_vectors[hot_out])
+    # the other rows keep each replica's own changes, not yet synchronised
+    assert not np.array_equal(a.input_vectors[cold_in], b.input_vectors[cold_in])
+    assert np.array_equal(a.synced_input[cold_in], start_in[cold_in])
+    assert np.array_equal(a.synced_output[cold_out], start_out[cold_out])
+
+    second = train(1, None)
+    # a cold input row changed by shard 0 in the first round only is sent now,
+    # with the expected updates of that round
+    seen_first, seen_second = set(first[0][1].tolist()), set(second[0][1].tolist())
+    row = next(i for i in cold_in if i in seen_first and i not in seen_second)
+    update = second[0][0]
+    deltas, weights = _dense(update.input)
+    keep = vocab.keep_probabilities(trainers[0].model.sample)
+    assert weights[row] == pytest.approx(np.sum(first[0][1] == row) * keep[row])
+    assert np.allclose(deltas[row], a.input_vectors[row] - start_in[row])
+    # after the full synchronisation the sum holds every change of both rounds
+    cold_changes = [t.input_vectors[cold_in] - start_in[cold_in] for t in trainers]
+    combined = average_updates([u for u, _ in second], "sum")
+    for trainer in trainers:
+        trainer.apply([combined])
+    assert np.allclose(a.input_vectors[cold_in], start_in[cold_in] + sum(cold_changes), atol=1e-6)
+    for matrix in ("input_vectors", "output_vectors"):
+        assert np.array_equal(getattr(a, matrix), getattr(b, matrix))
+    assert np.array_equal(a.synced_input, a.input_vectors)
+    assert np.array_equal(a.synced_output, a.output_vectors)
+
+
 # ---------------------------------------------------------------------------
 # the engines
 # ---------------------------------------------------------------------------
@@ -344,7 +449,13 @@ def ray_model(ray_cluster, corpus_files):
 
     infos = []
     model = train_on_ray(
-        corpus_files[0], num_actors=2, sync_every_words=20_000, on_sync=infos.append, **PARAMS
+        corpus_files[0],
+        num_actors=2,
+        sync_every_words=60_000,
+        hot_rows=200,
+        hot_sync_every_words=20_000,
+        on_sync=infos.append,
+        **PARAMS,
     )
     return model, infos
 
@@ -355,6 +466,17 @@ def test_ray_two_actors_learn_the_single_machine_vocabulary(ray_model, single_vo
     assert infos[-1].words_done == infos[-1].total_words
     assert infos[-1].alpha == pytest.approx(model.min_alpha)
     assert all(len(info.worker_pids) == 2 for info in infos)
+    # the hot rows were synchronised between the synchronisations of every row,
+    # and every epoch ended with a synchronisation of every row
+    assert any(not info.all_rows for info in infos)
+    ends = [
+        info
+        for info, after in itertools.pairwise([*infos, None])
+        if after is None or after.epoch != info.epoch
+    ]
+    assert len(ends) == PARAMS["epochs"] and all(info.all_rows for info in ends)
+    hot = [info.rows_sent for info in infos if not info.all_rows]
+    assert max(hot) <= 2 * 2 * 200  # two actors, two matrices, 200 rows each
 
 
 def test_ray_model_saves_loads_and_continues(ray_model, corpus_files, tmp_path):
@@ -418,6 +540,10 @@ def test_ray_refuses_bad_arguments_early(ray_cluster, corpus_files):
         train_on_ray(corpus_files[0], num_actors=3)
     with pytest.raises(TypeError, match="threads_per_actor"):
         train_on_ray(corpus_files[0], num_actors=2, workers=2)
+    with pytest.raises(ValueError, match="hot_rows"):
+        train_on_ray(corpus_files[0], num_actors=2, hot_rows=-1)
+    with pytest.raises(ValueError, match="hot_sync_every_words"):
+        train_on_ray(corpus_files[0], num_actors=2, hot_sync_every_words=0)
     with pytest.raises(FileNotFoundError):
         train_on_ray([Path(corpus_files[1]).parent / "missing-*.txt"], num_actors=1)
 

@@ -6,7 +6,9 @@ once, engine-free, in ``cw2v.distributed._sync``): the vocabulary is counted
 shard by shard and merged, every worker holds an identical replica of the
 model and trains its shard with cw2v's own dispatcher and kernels, and every
 ``sync_every_words`` words per worker the changes of the replicas are
-combined row by row (rows nobody changed stay as they are). The learning
+combined row by row (rows nobody changed stay as they are); on Ray, the rows
+of the most frequent words are combined more often, every
+``hot_sync_every_words`` words. The learning
 rate follows the progress of all workers together. The result is an
 ordinary :class:`~cw2v.model.Word2Vec`. The user guide's page "Training on
 a cluster" says when to use it, how to choose the parameters, and what was

@@ -16,7 +16,12 @@ The algorithm that :func:`cw2v.distributed.train_on_ray` and
    rates of the *global* progress at its start and its end (the words of all
    shards before it, and after it), so the rate falls as in one process
    reading the whole corpus. Within a round a shard's rate falls linearly
-   between the two over its own words.
+   between the two over its own words. With hot rows (as Intel's pWord2Vec
+   does), the rounds are ``hot_sync_every_words`` long; about every
+   ``sync_every_words`` words, and at the end of every epoch, a round
+   synchronises every row, the others only the rows of the ``hot_rows`` most
+   frequent words, which every shard updates all the time and which drift
+   apart first.
 4. **Synchronisation.** After a round each shard sends the change of every
    row that changed since the last synchronisation (found by comparing with
    the synchronised copy it keeps), with a weight per row: the expected
@@ -32,7 +37,8 @@ The algorithm that :func:`cw2v.distributed.train_on_ray` and
    (the sum for rarely updated rows, the mean for rows that settled within
    the round); ``"uniform"`` is plain model averaging. A block of rows
    travels dense (no indices) when most of its rows changed
-   (:class:`Block`).
+   (:class:`Block`). The weight of a row not sent in a round of hot rows
+   keeps growing until the row is sent.
 
 Nothing here imports Ray or Spark; the engines move :class:`RowUpdate`
 objects (numpy arrays) between the trainers and the driver.
@@ -73,6 +79,7 @@ __all__ = [
     "build_vocabulary",
     "check_params",
     "combine_blocks",
+    "default_sync_every_words",
     "merge_counts",
     "plan_rounds",
     "resolve_averaging",
@@ -85,6 +92,16 @@ AVERAGING_MODES = ("auto", "sum", "adaptive", "weighted", "uniform")
 #: The curvature assumed by the ``"adaptive"`` combination (see
 #: :func:`_sequential_factor`).
 CURVATURE = 1.0
+
+#: Raw words per worker between two synchronisations of every row, by
+#: default: with ``"sum"`` (up to two workers) the rows of frequent words are
+#: synchronised more often (``hot_rows``) and the rest can wait this long;
+#: with the other combinations a long interval lost quality even with hot
+#: rows (``bench/results/distributed.md``), so they synchronise every row
+#: every :data:`SYNC_EVERY_WORDS` words.
+SYNC_EVERY_WORDS_SUM = 2_000_000
+#: See :data:`SYNC_EVERY_WORDS_SUM`.
+SYNC_EVERY_WORDS = 250_000
 
 #: Word2Vec arguments that make no sense for a distributed run.
 _REFUSED_PARAMS = {
@@ -169,6 +186,9 @@ class SyncInfo:
         Words trained after subsampling, summed over the shards.
     worker_pids : tuple of int
         Process ids of the Ray actors (empty on Spark).
+    all_rows : bool
+        Whether every row was synchronised (False after a round that
+        synchronised the hot rows only).
     """
 
     epoch: int
@@ -187,6 +207,7 @@ class SyncInfo:
     loss: float
     effective_words: int
     worker_pids: tuple[int, ...] = ()
+    all_rows: bool = True
 
 
 # ---------------------------------------------------------------------------
@@ -259,6 +280,23 @@ def resolve_averaging(averaging: str, workers: int) -> str:
     if averaging == "auto":
         return "sum" if workers <= 2 else "adaptive"
     return averaging
+
+
+def default_sync_every_words(averaging: str) -> int:
+    """The default interval between synchronisations of every row for a resolved combination.
+
+    Parameters
+    ----------
+    averaging : {"sum", "adaptive", "weighted", "uniform"}
+        From :func:`resolve_averaging`.
+
+    Returns
+    -------
+    int
+        :data:`SYNC_EVERY_WORDS_SUM` for ``"sum"``, :data:`SYNC_EVERY_WORDS`
+        otherwise.
+    """
+    return SYNC_EVERY_WORDS_SUM if averaging == "sum" else SYNC_EVERY_WORDS
 
 
 def build_vocabulary(counts: WordCounts, params: Mapping[str, Any]) -> Vocabulary:
@@ -388,6 +426,11 @@ class RoundTask:
     mix : float
         How far the combination has warmed up from the weighted mean to the
         sum (see :func:`average_updates`).
+    hot_rows : int or None
+        None: the round ends with a synchronisation of every row. A number:
+        only the rows of the ``hot_rows`` most frequent words are
+        synchronised (see :meth:`ShardTrainer.hot_ranges`); the other rows
+        keep their changes until the next full synchronisation.
     """
 
     epoch: int
@@ -397,6 +440,7 @@ class RoundTask:
     alpha_start: float
     alpha_end: float
     mix: float = 1.0
+    hot_rows: int | None = None
 
 
 def plan_rounds(
@@ -407,6 +451,8 @@ def plan_rounds(
     alpha: float,
     min_alpha: float,
     warmup: float = 0.0,
+    hot_rows: int = 0,
+    hot_sync_every_words: int | None = None,
 ) -> list[list[RoundTask]]:
     """Cut the run into rounds: one list of per-shard tasks per round.
 
@@ -422,6 +468,14 @@ def plan_rounds(
         The learning rate at the first and the last word of the run.
     warmup : float, default 0.0
         Share of the run over which ``mix`` rises linearly from 0 to 1.
+    hot_rows : int, default 0
+        With ``hot_sync_every_words``: the rows of this many most frequent
+        words are synchronised every ``hot_sync_every_words`` words, all
+        rows about every ``sync_every_words`` words (every
+        ``round(sync_every_words / hot_sync_every_words)``-th round) and at
+        the end of every epoch.
+    hot_sync_every_words : int, optional
+        Raw words per shard between two synchronisations of the hot rows.
 
     Returns
     -------
@@ -430,19 +484,24 @@ def plan_rounds(
     """
     per_epoch = sum(shard_words)
     schedule = Schedule(alpha, min_alpha, per_epoch * epochs)
-    rounds_per_epoch = max(1, max(math.ceil(words / sync_every_words) for words in shard_words))
+    step, per_full = sync_every_words, 1
+    if hot_rows > 0 and hot_sync_every_words is not None and hot_sync_every_words < step:
+        step = hot_sync_every_words
+        per_full = max(1, round(sync_every_words / hot_sync_every_words))
+    rounds_per_epoch = max(1, max(math.ceil(words / step) for words in shard_words))
     plan: list[list[RoundTask]] = []
     done = 0
     for epoch in range(epochs):
         for index in range(rounds_per_epoch):
-            words = [
-                max(0, min(sync_every_words, total - index * sync_every_words))
-                for total in shard_words
-            ]
+            words = [max(0, min(step, total - index * step)) for total in shard_words]
             start, end = schedule.alpha(done), schedule.alpha(done + sum(words))
             mix = min(1.0, done / (warmup * schedule.total_words)) if warmup > 0 else 1.0
+            full = (index + 1) % per_full == 0 or index + 1 == rounds_per_epoch
+            hot = None if full else hot_rows
             done += sum(words)
-            plan.append([RoundTask(epoch, len(plan), index, n, start, end, mix) for n in words])
+            plan.append(
+                [RoundTask(epoch, len(plan), index, n, start, end, mix, hot) for n in words]
+            )
     return plan
 
 
@@ -558,18 +617,24 @@ class Block:
     weights: np.ndarray  # float64 (n,)
 
     @classmethod
-    def of_change(cls, current: np.ndarray, synced: np.ndarray, weights: np.ndarray) -> Block:
-        """The rows of ``current`` that differ from ``synced``, weighted by ``weights``."""
+    def of_change(
+        cls, current: np.ndarray, synced: np.ndarray, weights: np.ndarray, start: int = 0
+    ) -> Block:
+        """The rows of ``current`` that differ from ``synced``, weighted by ``weights``.
+
+        The three hold the rows ``start .. start + len(current) - 1`` of a matrix.
+        """
         delta = current - synced
         # a row changed iff its squared norm is positive (one pass, no
         # temporary; a change below 1e-19 per element would go unnoticed,
         # far below float32's resolution of the values themselves)
         changed = np.einsum("ij,ij->i", delta, delta) > 0
         floor = np.maximum(weights, 1e-12)  # a changed row always counts
+        stop = start + len(current)
         if changed.mean() >= DENSE_SHARE:
-            return cls(0, len(current), None, delta, np.where(changed, floor, 0.0))
+            return cls(start, stop, None, delta, np.where(changed, floor, 0.0))
         rows = np.flatnonzero(changed)
-        return cls(0, len(current), rows, delta[rows], floor[rows])
+        return cls(start, stop, rows + start, delta[rows], floor[rows])
 
     @property
     def nbytes(self) -> int:
@@ -834,6 +899,23 @@ class ShardTrainer:
         self._huffman = vocab.huffman_codes() if model.loss == "hs" else None
         self.synced_input = self.input_vectors.copy()
         self.synced_output = self.output_vectors.copy()
+        # the expected updates of every row since its last synchronisation
+        # (rows outside a hot-only round's ranges keep counting)
+        self._in_weight = np.zeros(len(self.synced_input))
+        self._out_weight = np.zeros(len(self.synced_output))
+
+    def hot_ranges(self, hot_rows: int) -> tuple[slice, slice]:
+        """The input and output rows a hot-only synchronisation of ``hot_rows`` words sends.
+
+        Input rows and negative-sampling output rows are ordered by word
+        frequency, most frequent first; the inner nodes of hierarchical
+        softmax are numbered from the leaves up, so the most used are the last.
+        """
+        rows_in, rows_out = len(self.synced_input), len(self.synced_output)
+        hot_in = slice(0, min(hot_rows, rows_in))
+        if self.model.loss == "hs":
+            return hot_in, slice(max(0, rows_out - hot_rows), rows_out)
+        return hot_in, slice(0, min(hot_rows, rows_out))
 
     def set_shard(self, shard: int) -> None:
         """Train as shard ``shard`` (its job seeds)."""
@@ -907,26 +989,49 @@ class ShardTrainer:
                     task.words,
                 )
         trained = time.perf_counter()
-        update = self._update(occurrences, result.stats.effective_words)
+        update = self._update(occurrences, result.stats.effective_words, task.hot_rows)
         result.seconds = time.perf_counter() - started
         result.update_seconds = time.perf_counter() - trained
         result.bytes_sent, result.rows_sent = update.nbytes, update.rows
         return result, update
 
-    def _update(self, occurrences: np.ndarray, effective: int) -> RowUpdate:
+    def _update(self, occurrences: np.ndarray, effective: int, hot_rows: int | None) -> RowUpdate:
         vin, vout = self.input_vectors, self.output_vectors
+        if hot_rows is None:
+            rin, rout = slice(0, len(vin)), slice(0, len(vout))
+        else:
+            rin, rout = self.hot_ranges(hot_rows)
         if self.averaging == "uniform":
             return RowUpdate(
-                Block(0, len(vin), None, vin - self.synced_input, np.ones(len(vin))),
-                Block(0, len(vout), None, vout - self.synced_output, np.ones(len(vout))),
+                Block(
+                    rin.start,
+                    rin.stop,
+                    None,
+                    vin[rin] - self.synced_input[rin],
+                    np.ones(rin.stop - rin.start),
+                ),
+                Block(
+                    rout.start,
+                    rout.stop,
+                    None,
+                    vout[rout] - self.synced_output[rout],
+                    np.ones(rout.stop - rout.start),
+                ),
             )
         # An input row is updated about once per kept occurrence of its word
         # (times the window: the same factor for every shard).
         in_weight = occurrences * self._keep
-        return RowUpdate(
-            Block.of_change(vin, self.synced_input, in_weight),
-            Block.of_change(vout, self.synced_output, self._output_weights(in_weight, effective)),
+        self._in_weight += in_weight
+        self._out_weight += self._output_weights(in_weight, effective)
+        update = RowUpdate(
+            Block.of_change(vin[rin], self.synced_input[rin], self._in_weight[rin], rin.start),
+            Block.of_change(
+                vout[rout], self.synced_output[rout], self._out_weight[rout], rout.start
+            ),
         )
+        self._in_weight[rin] = 0.0
+        self._out_weight[rout] = 0.0
+        return update
 
     def _output_weights(self, kept: np.ndarray, effective: int) -> np.ndarray:
         rows = len(self.output_vectors)
@@ -1054,6 +1159,7 @@ def drive(
                     loss=sum(r.stats.loss for r in outcome.results),
                     effective_words=sum(r.stats.effective_words for r in outcome.results),
                     worker_pids=outcome.worker_pids,
+                    all_rows=tasks[0].hot_rows is None,
                 )
             )
         if position + 1 == len(plan) or plan[position + 1][0].epoch != tasks[0].epoch:

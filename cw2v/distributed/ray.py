@@ -1,9 +1,12 @@
 """Training on a Ray cluster: one actor per shard, averaging through the object store.
 
-Each round, every actor trains its shard's next ``sync_every_words`` words
-with cw2v's own dispatcher and kernels, then returns its update cut into
-``num_actors`` row shards (consecutive row ranges, as ``RowUpdate.split``
-cuts them), one Ray object each. Actor ``k`` then combines row shard ``k``
+Each round, every actor trains its shard's next words with cw2v's own
+dispatcher and kernels (``hot_sync_every_words`` of them; a round that ends
+``sync_every_words`` words since the last full synchronisation, or ends an
+epoch, synchronises every row, the others only the rows of the ``hot_rows``
+most frequent words), then returns its update cut into ``num_actors`` row
+shards (consecutive row ranges, as ``RowUpdate.split`` cuts them), one Ray
+object each. Actor ``k`` then combines row shard ``k``
 of every actor's update (a reduce-scatter), and every actor and the driver
 read all the combined shards (an all-gather). The driver only hands object
 references around: no matrix passes through it except the copy it keeps of
@@ -40,6 +43,7 @@ from cw2v.distributed._sync import (
     build_model,
     build_vocabulary,
     check_params,
+    default_sync_every_words,
     drive,
     files_corpus,
     merge_counts,
@@ -229,9 +233,11 @@ def train_on_ray(
     *,
     num_actors: int,
     threads_per_actor: int = 1,
-    sync_every_words: int = 500_000,
+    sync_every_words: int | None = None,
     averaging: str = "auto",
     warmup: float = 0.0,
+    hot_rows: int = 4096,
+    hot_sync_every_words: int | None = 250_000,
     column: str | None = None,
     actor_options: dict[str, Any] | None = None,
     on_sync: Callable[[SyncInfo], Any] | None = None,
@@ -261,13 +267,34 @@ def train_on_ray(
         Actors, one shard each.
     threads_per_actor : int, default 1
         Training threads per actor (and the CPUs each actor asks Ray for).
-    sync_every_words : int, default 500_000
-        Raw words each actor trains between two synchronisations. Shorter
-        costs more exchanges, longer loses quality: with two workers on
-        10 M words, 250k–350k held single-machine quality, 500k nearly, 1 M not
-        (``bench/results/distributed.md``). On a cluster, make a round
-        train several times longer than an exchange of the changed rows
-        takes, and check the quality on a sample.
+    sync_every_words : int, optional
+        Raw words each actor trains between two synchronisations of every
+        row (and at the end of every epoch). Longer intervals cost fewer
+        exchanges but let the replicas drift apart; the hot rows (below)
+        drift first. Default: 2,000,000 when the combination is ``"sum"``
+        (``averaging="auto"`` with up to two actors), whose hot rows keep
+        the quality; 250,000 otherwise, as longer intervals lost quality
+        with ``"adaptive"`` even with hot rows.
+    hot_rows : int, default 4096
+        The rows of this many most frequent words (their input vectors, and
+        the output rows they use most: their own with negative sampling,
+        the inner nodes nearest the root with hierarchical softmax) are also
+        synchronised every ``hot_sync_every_words`` words, as Intel's
+        pWord2Vec does. Every actor updates them all the time, so they
+        drift apart first; the other rows keep their changes until the
+        next synchronisation of every row. 0 turns this off.
+    hot_sync_every_words : int or None, default 250_000
+        Raw words each actor trains between two synchronisations of the hot
+        rows. None, or an interval no shorter than ``sync_every_words``:
+        every synchronisation is of every row. Measured with two actors on
+        10 M words (``bench/results/distributed.md``), against one process
+        with as many threads: syncing every row every 250k words lost 0.010
+        analogy at 0.71× its speed, every 500k lost 0.019 at 0.82×, every
+        1 M lost 0.031 at 0.88×; the defaults (every row every 2 M words,
+        4,096 hot rows every 250k) lost 0.006 analogy and 0.002 WordSim353
+        at 0.86×. On a cluster, keep a round of the hot interval several
+        times longer than an exchange takes (``on_sync`` reports both) and
+        check the quality on a sample.
     averaging : {"auto", "sum", "adaptive", "weighted", "uniform"}, default "auto"
         How the replicas' changes since the last synchronisation are
         combined, row by row. Rows no actor changed stay as they are; a row
@@ -294,7 +321,8 @@ def train_on_ray(
         Passed to ``ShardActor.options`` (e.g. ``{"num_cpus": 4}`` or a
         ``scheduling_strategy``).
     on_sync : callable, optional
-        Called on the driver after every synchronisation with a
+        Called on the driver after every synchronisation (of every row or of
+        the hot rows: ``SyncInfo.all_rows`` says which) with a
         :class:`~cw2v.distributed.SyncInfo` (progress, timings, bytes moved).
     **word2vec_params
         Any argument of :class:`~cw2v.model.Word2Vec` except ``sentences``,
@@ -313,7 +341,9 @@ def train_on_ray(
     DistributedTrainingError
         If an actor fails or dies. The run is stopped and every actor killed;
         the error's ``model`` is the model of the last completed
-        synchronisation.
+        synchronisation (after a synchronisation of the hot rows only, the
+        other rows hold their values of the last synchronisation of every
+        row).
     TypeError, ValueError, FileNotFoundError
         For wrong arguments, before any actor starts.
 
@@ -332,11 +362,25 @@ def train_on_ray(
         ("threads_per_actor", threads_per_actor),
         ("sync_every_words", sync_every_words),
     ):
+        if value is None and name == "sync_every_words":
+            continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an int >= 1, got {value!r}")
     averaging = resolve_averaging(averaging, num_actors)
+    if sync_every_words is None:
+        sync_every_words = default_sync_every_words(averaging)
     if not 0.0 <= warmup <= 1.0:
         raise ValueError(f"warmup must be a share of the run in [0, 1], got {warmup!r}")
+    if isinstance(hot_rows, bool) or not isinstance(hot_rows, int) or hot_rows < 0:
+        raise ValueError(f"hot_rows must be an int >= 0, got {hot_rows!r}")
+    if hot_sync_every_words is not None and (
+        isinstance(hot_sync_every_words, bool)
+        or not isinstance(hot_sync_every_words, int)
+        or hot_sync_every_words < 1
+    ):
+        raise ValueError(
+            f"hot_sync_every_words must be an int >= 1 or None, got {hot_sync_every_words!r}"
+        )
 
     if not ray.is_initialized():
         ray.init()
@@ -385,6 +429,8 @@ def train_on_ray(
             alpha=model.alpha,
             min_alpha=model.min_alpha,
             warmup=warmup if averaging == "sum" else 0.0,
+            hot_rows=hot_rows,
+            hot_sync_every_words=hot_sync_every_words,
         )
         log = RunLog(model, sum(shard_words) * model.epochs)
         driver_model = model

@@ -152,7 +152,7 @@ def train_on_spark(
     data: Any,
     *,
     num_partitions: int,
-    sync_every_words: int = 500_000,
+    sync_every_words: int = 250_000,
     averaging: str = "auto",
     warmup: float = 0.0,
     column: str | None = None,
@@ -177,13 +177,15 @@ def train_on_spark(
     num_partitions : int
         Partitions, and so tasks per round; ``data`` is repartitioned if it
         has another number.
-    sync_every_words : int, default 500_000
-        Raw words each partition trains between two synchronisations. Shorter
-        costs more exchanges, longer loses quality: with two workers on
-        10 M words, 250k–350k held single-machine quality, 500k nearly, 1 M not
-        (``bench/results/distributed.md``). On a cluster, make a round
-        train several times longer than an exchange of the changed rows
-        takes, and check the quality on a sample.
+    sync_every_words : int, default 250_000
+        Raw words each partition trains between two synchronisations of
+        every row. Shorter costs more exchanges (here each one broadcasts
+        the whole model), longer loses quality: with two workers on 10 M
+        words, 250k held single-machine quality (analogy −0.010, WordSim353
+        −0.006), 500k lost 0.019 analogy and 1 M 0.031
+        (``bench/results/distributed.md``). Spark tasks keep no state between
+        rounds, so the hot rows of :func:`~cw2v.distributed.train_on_ray`
+        (syncing frequent rows more often) are not available here.
     averaging : {"auto", "sum", "adaptive", "weighted", "uniform"}, default "auto"
         See :func:`cw2v.distributed.train_on_ray`.
     warmup : float, default 0.0
