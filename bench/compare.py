@@ -115,6 +115,8 @@ def child(spec: dict) -> dict:
         raw_words = model.corpus_total_words * epochs
         keys, vectors = list(model.wv.index_to_key), np.asarray(model.wv.vectors)
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if spec["lib"] == "word2vec.c":  # it trained in a process of its own
+        peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result = {
         "vocab_seconds": vocab_seconds,
         "train_seconds": train_seconds,
