@@ -48,7 +48,6 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy
 from scipy.linalg.cython_blas cimport sgemm
 
-include "_io.pxi"
 include "_text.pxi"
 
 # --------------------------------------------------------------------------

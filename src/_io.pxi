@@ -1,1 +1,0 @@
-# Compiled readers for cw2v.formats (included by _core.pyx).
