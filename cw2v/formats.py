@@ -963,10 +963,11 @@ def check_format(
             "the file is damaged"
         )
     if version > max_version:
+        writer = meta.get("cw2v_version")
+        written = f", written by cw2v {writer}" if writer else ""
         raise ValueError(
-            f"{source} has {what} format version {version!r}, written by cw2v "
-            f"{meta.get('cw2v_version')}; this cw2v reads version {max_version} or lower: "
-            "upgrade cw2v"
+            f"{source} has {what} format version {version!r}{written}; this cw2v reads "
+            f"version {max_version} or lower: upgrade cw2v"
         )
 
 
@@ -1212,19 +1213,9 @@ def _read_container_meta(
         doc = json.loads(raw.decode("utf-8"))
     except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
         raise ValueError(f"{where} is not valid UTF-8 JSON: {err}") from err
-    if not isinstance(doc, dict) or doc.get("format") != _CONTAINER:
+    if not isinstance(doc, dict):
         raise ValueError(f"{path}: {_META_MEMBER} does not describe a {_CONTAINER!r} container")
-    version = doc.get("format_version")
-    if not _is_version(version):
-        raise ValueError(
-            f"{path}: {_META_MEMBER} has an invalid container format version {version!r} (not "
-            "an int >= 1); the file is damaged"
-        )
-    if version > _CONTAINER_VERSION:
-        raise ValueError(
-            f"{path}: container format version {version!r} is not supported by this cw2v "
-            f"(it reads versions up to {_CONTAINER_VERSION}); upgrade cw2v"
-        )
+    check_format(doc, _CONTAINER, _CONTAINER_VERSION, f"{path}: {_META_MEMBER}", "container")
     meta, listed = doc.get("meta"), doc.get("arrays")
     if not isinstance(meta, dict) or not isinstance(listed, dict):
         raise ValueError(f"{path}: {_META_MEMBER} lacks the 'meta' or 'arrays' object")

@@ -869,6 +869,17 @@ def test_format_versions_must_be_positive_ints(tmp_path, version):
         formats.check_format(meta, "thing", 1, "src", "thing")
 
 
+def test_a_newer_container_version_asks_for_an_upgrade(tmp_path):
+    path = tmp_path / "m.cw2v"
+    doc = {"format": "cw2v-arrays", "format_version": 99, "meta": {}, "arrays": {}}
+    write_zip(path, {"meta.json": json.dumps(doc).encode()})
+    with pytest.raises(
+        ValueError, match=r"m\.cw2v.*container format version 99.*upgrade cw2v"
+    ) as err:
+        load_arrays(path)
+    assert "written by" not in str(err.value)  # the container names no writer
+
+
 def test_impossible_shape_of_an_empty_array(tmp_path):
     # No data, so the sizes agree, but numpy cannot even describe (2**62, 0) float32.
     path = tmp_path / "m.cw2v"
