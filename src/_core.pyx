@@ -209,20 +209,6 @@ cdef struct Work:
     uint64_t noise_rng             # noise words
 
 
-cdef inline float dot(int n, const float *x, const float *y) noexcept nogil:
-    cdef int i
-    cdef float s = 0.0
-    for i in range(n):
-        s += x[i] * y[i]
-    return s
-
-
-cdef inline void axpy(int n, float a, const float *x, float *y) noexcept nogil:
-    cdef int i
-    for i in range(n):
-        y[i] += a * x[i]
-
-
 # --------------------------------------------------------------------------
 # Losses
 # --------------------------------------------------------------------------
@@ -638,37 +624,39 @@ cdef void hot_rows_load(const Params *p, Work *w) noexcept nogil:
     (:func:`hot_rows_flush`): the other threads see a hot row's updates up to
     one job late, a staleness Hogwild training tolerates.
     """
-    cdef int64_t r, d = p.size
-    if w.n_hot_input > 0:
-        for r in range(w.n_hot_input):
-            memcpy(w.hot_input + r * d, p.syn0 + r * p.syn0_stride, d * sizeof(float))
-        memcpy(w.hot_input_start, w.hot_input, w.n_hot_input * d * sizeof(float))
-    if w.hot_output_hi > w.hot_output_lo:
-        for r in range(w.hot_output_lo, w.hot_output_hi):
-            memcpy(w.hot_output + (r - w.hot_output_lo) * d, p.syn1 + r * p.syn1_stride,
-                   d * sizeof(float))
-        memcpy(w.hot_output_start, w.hot_output,
-               (w.hot_output_hi - w.hot_output_lo) * d * sizeof(float))
+    copy_rows(p.syn0, p.syn0_stride, 0, w.n_hot_input, p.size, w.hot_input, w.hot_input_start)
+    copy_rows(p.syn1, p.syn1_stride, w.hot_output_lo, w.hot_output_hi - w.hot_output_lo, p.size,
+              w.hot_output, w.hot_output_start)
 
 
 cdef void hot_rows_flush(const Params *p, Work *w) noexcept nogil:
     """Add this job's net change of the hot rows to the shared rows."""
-    cdef int64_t r, i, d = p.size
-    cdef float *shared
-    cdef const float *now
-    cdef const float *start
-    for r in range(w.n_hot_input):
-        shared = p.syn0 + r * p.syn0_stride
-        now = w.hot_input + r * d
-        start = w.hot_input_start + r * d
+    add_changes(p.syn0, p.syn0_stride, 0, w.n_hot_input, p.size, w.hot_input, w.hot_input_start)
+    add_changes(p.syn1, p.syn1_stride, w.hot_output_lo, w.hot_output_hi - w.hot_output_lo,
+                p.size, w.hot_output, w.hot_output_start)
+
+
+cdef void copy_rows(const float *shared, int64_t stride, int64_t first, int64_t n, int64_t d,
+                    float *copy, float *start) noexcept nogil:
+    """Copy the n strided rows from ``first`` into two packed buffers (the
+    copy to update, and the start to subtract at the end)."""
+    cdef int64_t r
+    for r in range(n):
+        memcpy(copy + r * d, shared + (first + r) * stride, d * sizeof(float))
+    if n > 0:
+        memcpy(start, copy, n * d * sizeof(float))
+
+
+cdef void add_changes(float *shared, int64_t stride, int64_t first, int64_t n, int64_t d,
+                      const float *now, const float *start) noexcept nogil:
+    """shared[first + r] += now[r] - start[r] for r < n (shared strided, the
+    others packed)."""
+    cdef int64_t r, i
+    cdef float *row
+    for r in range(n):
+        row = shared + (first + r) * stride
         for i in range(d):
-            shared[i] += now[i] - start[i]
-    for r in range(w.hot_output_lo, w.hot_output_hi):
-        shared = p.syn1 + r * p.syn1_stride
-        now = w.hot_output + (r - w.hot_output_lo) * d
-        start = w.hot_output_start + (r - w.hot_output_lo) * d
-        for i in range(d):
-            shared[i] += now[i] - start[i]
+            row[i] += now[r * d + i] - start[r * d + i]
 
 
 cdef int alloc_work(
