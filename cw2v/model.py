@@ -857,11 +857,6 @@ class Word2Vec:
 
         source = repr(os.fspath(path))
         meta, arrays = load_arrays(path, mmap=mmap)
-        if isinstance(meta.get("format_version"), bool):  # JSON true is no version 1
-            raise ValueError(
-                f"{source} has format version {meta['format_version']!r}, not a number: "
-                "the file is damaged"
-            )
         check_format(
             meta,
             MODEL_FORMAT,
