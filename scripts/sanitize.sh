@@ -131,7 +131,9 @@ case "$core" in
     "$tree"/*) ;;
     *) echo "sanitize.sh: imported $core, not the sanitized build in $tree" >&2; exit 2 ;;
 esac
-if ! env -u LD_PRELOAD nm -D "$core" | grep -q __asan_; then
+# grep reads all of nm's output (no -q): with pipefail, nm killed by SIGPIPE after an
+# early match would fail the pipeline and report an instrumented build as plain
+if ! env -u LD_PRELOAD nm -D "$core" | grep __asan_ > /dev/null; then
     echo "sanitize.sh: $core is not instrumented" >&2
     exit 2
 fi
